@@ -1,0 +1,97 @@
+#include "render.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "exit_codes.hpp"
+
+namespace envsmith::cli {
+
+namespace {
+
+nlohmann::json to_json(const core::Error& error) {
+    nlohmann::json j;
+    j["code"] = std::string(core::to_string(error.code));
+    j["message_id"] = error.message_id;
+    j["message"] = error.message;
+    nlohmann::json args = nlohmann::json::object();
+    for (const auto& a : error.args) {
+        args[a.name] = a.value;
+    }
+    j["args"] = std::move(args);
+    if (error.where) {
+        j["location"] = {{"file", error.where->file},
+                         {"line", error.where->line},
+                         {"column", error.where->column}};
+    } else {
+        j["location"] = nullptr;
+    }
+    j["hint"] = error.hint.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.hint);
+    j["context"] = error.context;
+    return j;
+}
+
+std::string paint(bool color, std::string_view code, std::string_view text) {
+    return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
+}
+
+}  // namespace
+
+bool stderr_wants_color() {
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && *no_color != '\0') {
+        return false;
+    }
+    const char* term = std::getenv("TERM");
+    if (term != nullptr && std::string_view(term) == "dumb") {
+        return false;
+    }
+    return ::isatty(STDERR_FILENO) == 1;
+}
+
+std::string error_json(const core::Error& error) { return to_json(error).dump(); }
+
+std::string error_text(const core::Error& error, std::string_view severity, bool color) {
+    std::string out = paint(color, severity == "error" ? "1;31" : "1;33", severity) + ": " +
+                      error.message;
+    for (const auto& frame : error.context) {
+        out += fmt::format("\n  while {}", frame);
+    }
+    if (error.where) {
+        const auto& w = *error.where;
+        const auto gutter = std::to_string(w.line).size();
+        out += fmt::format("\n{:>{}}--> {}:{}:{}", "", gutter, w.file.empty() ? "<input>" : w.file,
+                           w.line, w.column);
+        if (!w.line_text.empty()) {
+            out += fmt::format("\n{:>{}} |\n{} | {}\n{:>{}} | {:>{}}", "", gutter, w.line,
+                               w.line_text, "", gutter, "^", w.column == 0 ? 1 : w.column);
+        }
+    }
+    if (!error.hint.empty()) {
+        out += "\n" + paint(color, "1;36", "hint") + ": " + error.hint;
+    }
+    return out;
+}
+
+int report_error(const Output& out, const core::Error& error) {
+    if (out.format == OutputFormat::json) {
+        fmt::print(stdout, "{}\n", nlohmann::json{{"error", to_json(error)}}.dump(2));
+    } else {
+        fmt::print(stderr, "{}\n", error_text(error, "error", out.color));
+    }
+    return exit_code_for(error.code);
+}
+
+void report_warnings(const Output& out, const std::vector<core::Error>& warnings) {
+    if (out.format == OutputFormat::json) {
+        return;
+    }
+    for (const auto& w : warnings) {
+        fmt::print(stderr, "{}\n", error_text(w, "warning", out.color));
+    }
+}
+
+}  // namespace envsmith::cli

@@ -1,0 +1,31 @@
+#pragma once
+// Turns results into text or JSON. Data goes to stdout, messages to stderr.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "envsmith/core/result.hpp"
+
+namespace envsmith::cli {
+
+enum class OutputFormat : bool { text, json };
+
+struct Output {
+    OutputFormat format = OutputFormat::text;
+    bool color = false;  // only on a TTY and without NO_COLOR
+};
+
+/// Decides colour from the environment and the stream.
+[[nodiscard]] bool stderr_wants_color();
+
+/// Prints an error (with location, caret, context and hint) and returns its exit code.
+int report_error(const Output& out, const core::Error& error);
+/// Prints warnings to stderr in the chosen format (JSON warnings go into the data instead).
+void report_warnings(const Output& out, const std::vector<core::Error>& warnings);
+/// The JSON object of an error, as text: {"code","message_id","message","args",...}.
+[[nodiscard]] std::string error_json(const core::Error& error);
+/// Same, as a one-line human text ("warning: env.yml:3:1: ...").
+[[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity, bool color);
+
+}  // namespace envsmith::cli
