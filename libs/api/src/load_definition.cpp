@@ -1,1 +1,430 @@
-// placeholder
+#include "envsmith/api/load_definition.hpp"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <set>
+
+#include "envsmith/core/text.hpp"
+#include "envsmith/specs/azureml.hpp"
+#include "envsmith/specs/environment_yml.hpp"
+#include "envsmith/specs/image_ref.hpp"
+#include "envsmith/specs/match_spec.hpp"
+#include "envsmith/specs/pep508.hpp"
+#include "envsmith/specs/requirements_txt.hpp"
+
+namespace envsmith::api {
+
+namespace {
+
+std::string parent_directory(const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) {
+        return ".";
+    }
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+/// `relative` resolved against the folder of `base_file`; absolute paths stay as they are.
+std::string resolve_beside(const std::string& base_file, std::string_view relative) {
+    if (!relative.empty() && relative.front() == '/') {
+        return std::string(relative);
+    }
+    const auto dir = parent_directory(base_file);
+    return dir == "." ? std::string(relative) : dir + "/" + std::string(relative);
+}
+
+bool is_url(std::string_view text) { return text.find("://") != std::string_view::npos; }
+
+/// The platform family of a conda subdir, for mamba's `sel(...)` selectors.
+bool selector_matches(std::string_view selector, std::string_view platform) {
+    if (selector.empty()) {
+        return true;
+    }
+    const bool is_windows = platform.starts_with("win-");
+    const bool is_macos = platform.starts_with("osx-");
+    const bool is_linux = platform.starts_with("linux-");
+    if (selector == "win") return is_windows;
+    if (selector == "osx") return is_macos;
+    if (selector == "linux") return is_linux;
+    if (selector == "unix") return is_linux || is_macos;
+    return false;
+}
+
+class Loader {
+public:
+    Loader(core::FileSystem& fs, const LoadOptions& options) : m_fs(fs), m_options(options) {}
+
+    core::Result<std::string> read(const std::string& path) {
+        auto text = m_fs.read_file(path);
+        if (text) {
+            m_files.push_back(path);
+        }
+        return text;
+    }
+
+    core::Result<LoadedDefinition> load() {
+        auto text = read(m_options.path);
+        if (!text) {
+            return std::move(text).error();
+        }
+        const auto kind = specs::detect_input_kind(*text, m_options.path);
+        specs::Definition definition;
+        core::Status status;
+        switch (kind) {
+            case specs::InputKind::azureml_environment:
+                status = load_azureml(*text, definition);
+                break;
+            case specs::InputKind::conda_environment:
+                status = load_environment_yml(*text, m_options.path, definition);
+                definition.source_kind = specs::SourceKind::conda_environment;
+                break;
+            case specs::InputKind::requirements_txt:
+                status = load_requirements(*text, definition);
+                break;
+            case specs::InputKind::conda_lock:
+            case specs::InputKind::explicit_lock:
+                return core::make_error(core::ErrorCode::invalid_input, "definition.lock_not_definition",
+                                        fmt::format("`{}` is a lock file, not an environment definition",
+                                                    m_options.path))
+                    .arg("path", m_options.path)
+                    .with_hint("lock files are installed as they are by `envsmith create` and "
+                               "`envsmith build`; `show` reads definitions");
+            case specs::InputKind::unknown:
+                return core::make_error(core::ErrorCode::invalid_input, "definition.unknown_kind",
+                                        fmt::format("cannot tell what kind of definition `{}` is",
+                                                    m_options.path))
+                    .arg("path", m_options.path)
+                    .with_hint("expected an Azure ML environment YAML (`image`, `conda_file` or "
+                               "`build`), a conda environment.yml (`dependencies`) or a "
+                               "requirements.txt");
+        }
+        if (!status) {
+            return std::move(status).error();
+        }
+        if (definition.os_type.empty()) {
+            definition.os_type = "linux";
+        }
+        if (!m_options.platform.empty()) {
+            definition.platform = m_options.platform;
+        } else if (definition.platform.empty()) {
+            definition.platform = host_platform();
+        }
+        if (definition.prefix_name.empty()) {
+            definition.prefix_name = definition.name.empty() ? "env" : definition.name;
+        }
+        filter_selectors(definition);
+        LoadedDefinition loaded{std::move(definition), {}, std::move(m_warnings), std::move(m_files)};
+        loaded.hash = specs::definition_hash(loaded.definition);
+        return loaded;
+    }
+
+private:
+    core::Status load_azureml(const std::string& text, specs::Definition& definition) {
+        auto parsed = specs::parse_azureml_environment(text, m_options.path);
+        if (!parsed) {
+            return std::move(parsed).error();
+        }
+        auto& env = *parsed;
+        append_warnings(env.warnings);
+        definition.source_kind = specs::SourceKind::azureml;
+        definition.name = env.name;
+        definition.version = env.version;
+        definition.description = env.description;
+        definition.tags = env.tags;
+        definition.platform = env.platform;
+        definition.os_type = std::string(specs::to_string(env.os_type));
+        definition.user_managed_dependencies = env.user_managed_dependencies;
+        definition.environment_variables = env.environment_variables;
+        if (!env.layering.strategy.empty()) {
+            definition.layering = env.layering.strategy;
+            for (const auto& group : env.layering.groups) {
+                definition.layering += fmt::format(";{}={}", group.name, core::join(group.packages, ","));
+            }
+        }
+        if (env.spark) {
+            definition.spark = specs::SparkSection{env.spark->packages, env.spark->repositories,
+                                                   env.spark->precache_packages};
+        }
+        if (!env.image.empty()) {
+            auto ref = specs::ImageRef::parse(env.image);
+            if (!ref) {
+                const auto* where = env.location_of("image");
+                return where ? std::move(ref).error().within(*where) : std::move(ref).error();
+            }
+            definition.image = ref->to_string();
+        }
+        if (env.conda_file) {
+            if (const auto* path = std::get_if<std::string>(&*env.conda_file)) {
+                const auto conda_path = resolve_beside(m_options.path, *path);
+                auto conda_text = read(conda_path);
+                if (!conda_text) {
+                    core::Error error = std::move(conda_text).error().with_context(
+                        fmt::format("reading the conda file of `{}`", m_options.path));
+                    if (const auto* where = env.location_of("conda_file")) {
+                        static_cast<void>(std::move(error).within(*where));  // in place
+                    }
+                    return error;
+                }
+                if (auto status = load_environment_yml(*conda_text, conda_path, definition); !status) {
+                    return status;
+                }
+            } else {
+                if (auto status = apply_environment_yml(std::get<specs::EnvironmentYml>(*env.conda_file),
+                                                        m_options.path, definition);
+                    !status) {
+                    return status;
+                }
+            }
+        }
+        if (env.build) {
+            auto status = load_build_context(*env.build, env.location_of("build.path"), definition);
+            if (!status) {
+                return status;
+            }
+        }
+        if (!env.name.empty()) {
+            definition.prefix_name = env.name;
+        }
+        return {};
+    }
+
+    core::Status load_environment_yml(const std::string& text, const std::string& file,
+                                      specs::Definition& definition) {
+        auto parsed = specs::parse_environment_yml(text, file);
+        if (!parsed) {
+            return std::move(parsed).error();
+        }
+        append_warnings(parsed->warnings);
+        return apply_environment_yml(*parsed, file, definition);
+    }
+
+    core::Status apply_environment_yml(const specs::EnvironmentYml& env, const std::string& file,
+                                       specs::Definition& definition) {
+        if (definition.name.empty()) {
+            definition.name = env.name;
+        }
+        if (definition.prefix_name.empty()) {
+            definition.prefix_name = env.name;
+        }
+        specs::CondaSection conda;
+        conda.channels = env.channels;
+        for (const auto& [key, value] : env.variables) {
+            conda.variables[key] = value;
+        }
+        for (const auto& dependency : env.dependencies) {
+            auto spec = specs::MatchSpec::parse(dependency.text);
+            if (!spec) {
+                return std::move(spec).error().within(dependency.location);
+            }
+            m_selectors.emplace_back(spec->to_string(), dependency.selector);
+            conda.dependencies.push_back(spec->to_string());
+        }
+        definition.conda = std::move(conda);
+        if (!env.pip.empty()) {
+            // A pip list is a requirements file whose lines are the list's entries; pip reads
+            // it that way (options such as `-r` and `--index-url` are allowed there too).
+            specs::PipSection pip;
+            for (const auto& entry : env.pip) {
+                // No file name: errors come back at column N of the entry and are re-anchored
+                // at the entry; `-r` targets resolve beside `file`, and keep their own names.
+                auto parsed = parse_requirements_text(entry.text, "", file);
+                if (!parsed) {
+                    return std::move(parsed).error().within(entry.location);
+                }
+                merge_requirements(*parsed, pip);
+            }
+            definition.pip = std::move(pip);
+        }
+        return {};
+    }
+
+    core::Status load_requirements(const std::string& text, specs::Definition& definition) {
+        definition.source_kind = specs::SourceKind::requirements;
+        auto parsed = parse_requirements_text(text, m_options.path, m_options.path);
+        if (!parsed) {
+            return std::move(parsed).error();
+        }
+        specs::PipSection pip;
+        merge_requirements(*parsed, pip);
+        definition.pip = std::move(pip);
+        return {};
+    }
+
+    /// `file` names the text in errors; `base` is the file whose folder relative includes
+    /// resolve against when the including text has no name of its own.
+    core::Result<specs::RequirementsFile> parse_requirements_text(std::string_view text,
+                                                                  const std::string& file,
+                                                                  const std::string& base) {
+        specs::RequirementsContext context;
+        context.environment = m_options.environment;
+        context.load = [this, base](std::string_view including, std::string_view target)
+            -> core::Result<std::string> {
+            if (is_url(target)) {
+                return core::make_error(core::ErrorCode::invalid_input, "requirements.remote_include",
+                                        fmt::format("cannot include `{}`: remote requirement "
+                                                    "files are not read",
+                                                    target))
+                    .arg("target", std::string(target))
+                    .with_hint("download the file and include it by path");
+            }
+            return read(resolve_beside(including.empty() ? base : std::string(including), target));
+        };
+        return specs::parse_requirements_txt(text, file, context);
+    }
+
+    static void merge_requirements(const specs::RequirementsFile& file, specs::PipSection& pip) {
+        auto convert = [](const specs::RequirementEntry& entry) {
+            specs::PipRequirement out;
+            out.requirement = entry.requirement ? entry.requirement->to_string() : entry.text;
+            out.hashes = entry.hashes;
+            out.editable = entry.editable;
+            return out;
+        };
+        for (const auto& entry : file.requirements) {
+            pip.requirements.push_back(convert(entry));
+        }
+        for (const auto& entry : file.constraints) {
+            pip.constraints.push_back(convert(entry));
+        }
+        const auto& o = file.options;
+        if (!o.index_url.empty()) {
+            pip.index_url = o.index_url;
+        }
+        pip.extra_index_urls.insert(pip.extra_index_urls.end(), o.extra_index_urls.begin(),
+                                    o.extra_index_urls.end());
+        pip.find_links.insert(pip.find_links.end(), o.find_links.begin(), o.find_links.end());
+        pip.trusted_hosts.insert(pip.trusted_hosts.end(), o.trusted_hosts.begin(),
+                                 o.trusted_hosts.end());
+        pip.only_binary.insert(pip.only_binary.end(), o.only_binary.begin(), o.only_binary.end());
+        pip.no_binary.insert(pip.no_binary.end(), o.no_binary.begin(), o.no_binary.end());
+        pip.no_index = pip.no_index || o.no_index;
+        pip.pre = pip.pre || o.pre;
+        pip.require_hashes = pip.require_hashes || o.require_hashes;
+        pip.prefer_binary = pip.prefer_binary || o.prefer_binary;
+    }
+
+    core::Status load_build_context(const specs::DockerBuild& build, const core::SourceLocation* where,
+                                    specs::Definition& definition) {
+        specs::BuildSection section;
+        section.context_path = build.path;
+        section.dockerfile_path = build.dockerfile_path;
+        if (is_url(build.path)) {
+            // A remote context (git URL) is identified by its URL; the engine fetches it.
+            section.context_digest = core::sha256(build.path).to_string();
+            definition.build = std::move(section);
+            return {};
+        }
+        const auto root = resolve_beside(m_options.path, build.path);
+        if (m_fs.kind(root) != core::FileKind::directory) {
+            core::Error error = core::make_error(core::ErrorCode::not_found, "definition.build_context_missing",
+                                          fmt::format("the build context `{}` is not a folder", root))
+                             .arg("path", root)
+                             .with_hint("`build.path` is relative to the environment YAML");
+            if (where != nullptr) {
+                static_cast<void>(std::move(error).within(*where));  // in place
+            }
+            return error;
+        }
+        auto dockerfile = read(root + "/" + build.dockerfile_path);
+        if (!dockerfile) {
+            return std::move(dockerfile).error().with_context("reading the Dockerfile of the build context");
+        }
+        section.dockerfile_digest = core::sha256(*dockerfile).to_string();
+        core::Hasher context(core::DigestAlgorithm::sha256);
+        if (auto status = hash_tree(root, "", context); !status) {
+            return status;
+        }
+        section.context_digest = context.finish().to_string();
+        definition.build = std::move(section);
+        return {};
+    }
+
+    /// Feeds every entry under `root/relative`, in sorted order, into `hasher`: its path, its
+    /// kind, and for files the sha256 of the content. Same tree, same digest, on any machine.
+    core::Status hash_tree(const std::string& root, const std::string& relative, core::Hasher& hasher) {
+        const auto dir = relative.empty() ? root : root + "/" + relative;
+        auto names = m_fs.list_directory(dir);
+        if (!names) {
+            return std::move(names).error();
+        }
+        for (const auto& name : *names) {
+            const auto rel = relative.empty() ? name : relative + "/" + name;
+            const auto full = root + "/" + rel;
+            switch (m_fs.kind(full)) {
+                case core::FileKind::directory:
+                    hasher.update(fmt::format("d {}\n", rel));
+                    if (auto status = hash_tree(root, rel, hasher); !status) {
+                        return status;
+                    }
+                    break;
+                case core::FileKind::regular: {
+                    auto content = m_fs.read_file(full);
+                    if (!content) {
+                        return std::move(content).error();
+                    }
+                    hasher.update(fmt::format("f {} {}\n", rel, core::sha256(*content).hex));
+                    break;
+                }
+                default:
+                    hasher.update(fmt::format("o {}\n", rel));
+                    break;
+            }
+        }
+        return {};
+    }
+
+    void filter_selectors(specs::Definition& definition) const {
+        if (!definition.conda) {
+            return;
+        }
+        std::multiset<std::string> dropped;
+        for (const auto& [spec, selector] : m_selectors) {
+            if (!selector_matches(selector, definition.platform)) {
+                dropped.insert(spec);
+            }
+        }
+        auto& deps = definition.conda->dependencies;
+        deps.erase(std::remove_if(deps.begin(), deps.end(),
+                                  [&dropped](const std::string& spec) {
+                                      const auto it = dropped.find(spec);
+                                      if (it == dropped.end()) {
+                                          return false;
+                                      }
+                                      dropped.erase(it);
+                                      return true;
+                                  }),
+                   deps.end());
+    }
+
+    void append_warnings(const std::vector<core::Error>& warnings) {
+        m_warnings.insert(m_warnings.end(), warnings.begin(), warnings.end());
+    }
+
+    core::FileSystem& m_fs;
+    const LoadOptions& m_options;
+    std::vector<std::string> m_files;
+    std::vector<core::Error> m_warnings;
+    std::vector<std::pair<std::string, std::string>> m_selectors;  // canonical spec, selector
+};
+
+}  // namespace
+
+std::string host_platform() {
+    struct utsname name {};
+    std::string machine = ::uname(&name) == 0 ? name.machine : "x86_64";
+    if (machine == "x86_64" || machine == "amd64") return "linux-64";
+    if (machine == "aarch64" || machine == "arm64") return "linux-aarch64";
+    if (machine == "ppc64le") return "linux-ppc64le";
+    if (machine == "s390x") return "linux-s390x";
+    if (machine == "i686" || machine == "i386") return "linux-32";
+    return "linux-" + machine;
+}
+
+core::Result<LoadedDefinition> load_definition(core::FileSystem& fs, const LoadOptions& options) {
+    Loader loader(fs, options);
+    return loader.load();
+}
+
+}  // namespace envsmith::api

@@ -29,7 +29,7 @@ std::string_view Error::arg_value(std::string_view name) const noexcept {
 Error&& Error::within(const SourceLocation& start) && {
     if (!where) {
         where = start;
-    } else if (where->line <= 1) {
+    } else if (where->file.empty() && where->line <= 1) {
         where->column = start.column + (where->column > 0 ? where->column - 1 : 0);
         where->line = start.line;
         where->file = start.file;

@@ -73,6 +73,10 @@ TEST(ResultTest, WithinReanchorsAStringErrorInAFile) {
     EXPECT_EQ(e.where->line_text, "  - foo 1.x");
     auto bare = make_error(ErrorCode::invalid_input, "x.y", "bad").within({"f", 2, 1, "t"});
     EXPECT_EQ(bare.where->line, 2U);
+    auto in_file = make_error(ErrorCode::invalid_input, "x.y", "bad").at({"other.txt", 1, 4, "x"});
+    const Error kept = std::move(in_file).within({"env.yml", 9, 9, "y"});
+    EXPECT_EQ(kept.where->file, "other.txt");
+    EXPECT_EQ(kept.where->column, 4U);
 }
 
 }  // namespace

@@ -70,8 +70,9 @@ struct Error {
         return std::move(*this);
     }
 
-    /// Re-anchors an error from a parser of one string (line 1, column N of that string) to
-    /// where that string starts in a file. An error without a location gets `start`.
+    /// Re-anchors an error from a parser of one string (no file, line 1, column N of that
+    /// string) to where that string starts in a file. An error without a location gets `start`;
+    /// an error already located in a file keeps its location.
     Error&& within(const SourceLocation& start) &&;
 
     /// The value of a named argument, or empty.
