@@ -94,7 +94,13 @@ public:
         MarkerVariable variable = MarkerVariable::python_version;
         std::string literal;  // when !is_variable
 
-        friend bool operator==(const Operand&, const Operand&) = default;
+        /// Variables compare by variable, strings by text.
+        friend bool operator==(const Operand& a, const Operand& b) noexcept {
+            if (a.is_variable != b.is_variable) {
+                return false;
+            }
+            return a.is_variable ? a.variable == b.variable : a.literal == b.literal;
+        }
     };
     enum class Kind : std::uint8_t { comparison, all_of, any_of };
 
@@ -146,17 +152,19 @@ struct Requirement {
     std::string url;                  // empty unless `name @ url`
     std::optional<Marker> marker;
 
-    /// Parses one requirement. Leading and trailing whitespace is ignored; version specifiers
-    /// may be in parentheses; a URL requirement needs whitespace before its `;`. Fails with
-    /// `spec.requirement.invalid` (or the id of the nested specifier or marker error), naming
-    /// the column in `text` and with the argument `requirement`.
+    /// Parses one requirement. Leading and trailing spaces and tabs are ignored; version
+    /// specifiers may be in parentheses; a URL needs a scheme (`https:`, `file:`, `git+ssh:`)
+    /// and whitespace before a following `;`. Every failure, including one inside the version
+    /// specifiers or the marker, has the id `spec.requirement.invalid`, names the column in
+    /// `text` and carries `text` as the argument `requirement`.
     [[nodiscard]] static core::Result<Requirement> parse(std::string_view text);
 
     /// PEP 503 normalised name.
     [[nodiscard]] std::string normalized_name() const { return normalize_package_name(name); }
 
-    /// Canonical text, e.g. `name[a,b]>=1.0,<2; python_version < "3.8"` or
-    /// `name @ https://x/y.whl ; os_name == "nt"`.
+    /// Canonical text, e.g. `name[a,b]<2,>=1.0; python_version < "3.8"` or
+    /// `name @ https://x/y.whl ; os_name == "nt"`: extras in their written order, specifiers
+    /// sorted, the marker canonical. Parsing it gives an equal requirement.
     [[nodiscard]] std::string to_string() const;
 
     friend bool operator==(const Requirement&, const Requirement&) = default;
