@@ -46,7 +46,7 @@ void print_human(const nlohmann::json& value, int indent, std::string& out) {
             if (!item.get<std::string>().empty()) {
                 out += fmt::format("{}{}: {}\n", pad, key, item.get<std::string>());
             }
-        } else {
+        } else if (!(item.is_boolean() && !item.get<bool>())) {  // false flags are noise
             out += fmt::format("{}{}: {}\n", pad, key, item.dump());
         }
     }

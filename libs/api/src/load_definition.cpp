@@ -225,16 +225,27 @@ private:
         if (!env.pip.empty()) {
             // A pip list is a requirements file whose lines are the list's entries; pip reads
             // it that way (options such as `-r` and `--index-url` are allowed there too).
-            specs::PipSection pip;
+            // Errors on line k of that text belong to entry k, at its place in the YAML.
+            std::string text;
             for (const auto& entry : env.pip) {
-                // No file name: errors come back at column N of the entry and are re-anchored
-                // at the entry; `-r` targets resolve beside `file`, and keep their own names.
-                auto parsed = parse_requirements_text(entry.text, "", file);
-                if (!parsed) {
-                    return std::move(parsed).error().within(entry.location);
-                }
-                merge_requirements(*parsed, pip);
+                std::string line = entry.text;
+                std::replace(line.begin(), line.end(), '\n', ' ');
+                text += line + "\n";
             }
+            auto parsed = parse_requirements_text(text, file);
+            if (!parsed) {
+                core::Error error = std::move(parsed).error();
+                if (error.where && error.where->file == file && error.where->line >= 1 &&
+                    error.where->line <= env.pip.size()) {
+                    const auto& entry = env.pip[error.where->line - 1].location;
+                    error.where->column = entry.column + error.where->column - 1;
+                    error.where->line = entry.line;
+                    error.where->line_text = entry.line_text;
+                }
+                return error;
+            }
+            specs::PipSection pip;
+            merge_requirements(*parsed, pip);
             definition.pip = std::move(pip);
         }
         return {};
@@ -242,7 +253,7 @@ private:
 
     core::Status load_requirements(const std::string& text, specs::Definition& definition) {
         definition.source_kind = specs::SourceKind::requirements;
-        auto parsed = parse_requirements_text(text, m_options.path, m_options.path);
+        auto parsed = parse_requirements_text(text, m_options.path);
         if (!parsed) {
             return std::move(parsed).error();
         }
@@ -252,14 +263,12 @@ private:
         return {};
     }
 
-    /// `file` names the text in errors; `base` is the file whose folder relative includes
-    /// resolve against when the including text has no name of its own.
+    /// `file` names the text in errors; `-r`/`-c` targets resolve beside the including file.
     core::Result<specs::RequirementsFile> parse_requirements_text(std::string_view text,
-                                                                  const std::string& file,
-                                                                  const std::string& base) {
+                                                                  const std::string& file) {
         specs::RequirementsContext context;
-        context.environment = m_options.environment;
-        context.load = [this, base](std::string_view including, std::string_view target)
+        context.environment.insert(m_options.environment.begin(), m_options.environment.end());
+        context.load_include = [this](std::string_view including, std::string_view target)
             -> core::Result<std::string> {
             if (is_url(target)) {
                 return core::make_error(core::ErrorCode::invalid_input, "requirements.remote_include",
@@ -269,7 +278,7 @@ private:
                     .arg("target", std::string(target))
                     .with_hint("download the file and include it by path");
             }
-            return read(resolve_beside(including.empty() ? base : std::string(including), target));
+            return read(resolve_beside(std::string(including), target));
         };
         return specs::parse_requirements_txt(text, file, context);
     }
@@ -279,7 +288,7 @@ private:
             specs::PipRequirement out;
             out.requirement = entry.requirement ? entry.requirement->to_string() : entry.text;
             out.hashes = entry.hashes;
-            out.editable = entry.editable;
+            out.editable = entry.editable == specs::Editable::yes;
             return out;
         };
         for (const auto& entry : file.requirements) {
@@ -288,21 +297,23 @@ private:
         for (const auto& entry : file.constraints) {
             pip.constraints.push_back(convert(entry));
         }
-        const auto& o = file.options;
-        if (!o.index_url.empty()) {
-            pip.index_url = o.index_url;
+        using Kind = specs::RequirementsOptionKind;
+        auto append = [&file](std::vector<std::string>& to, Kind kind) {
+            const auto values = file.values(kind);
+            to.insert(to.end(), values.begin(), values.end());
+        };
+        if (const auto index = file.index_url(); !index.empty()) {
+            pip.index_url = index;
         }
-        pip.extra_index_urls.insert(pip.extra_index_urls.end(), o.extra_index_urls.begin(),
-                                    o.extra_index_urls.end());
-        pip.find_links.insert(pip.find_links.end(), o.find_links.begin(), o.find_links.end());
-        pip.trusted_hosts.insert(pip.trusted_hosts.end(), o.trusted_hosts.begin(),
-                                 o.trusted_hosts.end());
-        pip.only_binary.insert(pip.only_binary.end(), o.only_binary.begin(), o.only_binary.end());
-        pip.no_binary.insert(pip.no_binary.end(), o.no_binary.begin(), o.no_binary.end());
-        pip.no_index = pip.no_index || o.no_index;
-        pip.pre = pip.pre || o.pre;
-        pip.require_hashes = pip.require_hashes || o.require_hashes;
-        pip.prefer_binary = pip.prefer_binary || o.prefer_binary;
+        append(pip.extra_index_urls, Kind::extra_index_url);
+        append(pip.find_links, Kind::find_links);
+        append(pip.trusted_hosts, Kind::trusted_host);
+        append(pip.only_binary, Kind::only_binary);
+        append(pip.no_binary, Kind::no_binary);
+        pip.no_index = pip.no_index || file.has(Kind::no_index);
+        pip.pre = pip.pre || file.has(Kind::pre);
+        pip.require_hashes = pip.require_hashes || file.has(Kind::require_hashes);
+        pip.prefer_binary = pip.prefer_binary || file.has(Kind::prefer_binary);
     }
 
     core::Status load_build_context(const specs::DockerBuild& build, const core::SourceLocation* where,

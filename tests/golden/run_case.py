@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Runs one golden CLI case: tests/golden/<case>/cmd is a shell-free argument line whose first
+word is `envsmith`; the run's stdout, stderr and exit code must equal the files `stdout`,
+`stderr` and `exit_code` beside it. Runs from the repository root, with NO_COLOR set.
+ENVSMITH_UPDATE_GOLDEN=1 rewrites the expected files instead (refresh on purpose, then review
+the diff)."""
+
+import os
+import shlex
+import subprocess
+import sys
+
+
+def main() -> int:
+    envsmith, case_dir, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+    with open(os.path.join(case_dir, "cmd"), encoding="utf-8") as f:
+        argv = shlex.split(f.read().strip())
+    if not argv or argv[0] != "envsmith":
+        print(f"{case_dir}/cmd must start with `envsmith`", file=sys.stderr)
+        return 2
+    env = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8")
+    env.pop("LANG", None)
+    run = subprocess.run([envsmith] + argv[1:], cwd=source_dir, env=env,
+                         capture_output=True, timeout=120)
+    actual = {
+        "stdout": run.stdout.decode("utf-8", "replace"),
+        "stderr": run.stderr.decode("utf-8", "replace"),
+        "exit_code": f"{run.returncode}\n",
+    }
+    if os.environ.get("ENVSMITH_UPDATE_GOLDEN") == "1":
+        for name, text in actual.items():
+            with open(os.path.join(case_dir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        print(f"updated {case_dir}")
+        return 0
+    failed = False
+    for name, text in actual.items():
+        path = os.path.join(case_dir, name)
+        expected = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+        if expected != text:
+            failed = True
+            print(f"--- {name}: expected ({path})\n{expected}--- {name}: actual\n{text}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
