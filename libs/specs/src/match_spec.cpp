@@ -143,6 +143,10 @@ bool channel_matches(std::string_view wanted, std::string_view actual) {
     return want == "defaults" && (have == "pkgs/main" || have == "pkgs/r" || have == "pkgs/msys2");
 }
 
+bool is_feature_char(char c) {
+    return core::is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+';
+}
+
 std::vector<std::string> split_features(std::string_view text) {
     std::vector<std::string> features;
     std::string current;
@@ -221,6 +225,16 @@ struct MatchSpecParser {
         return fail(at, expected.empty() ? std::string_view(error.message) : expected);
     }
 
+    // Feature names: letters, digits, `.`, `_`, `-`, `+`, separated by spaces or commas.
+    core::Status check_features(std::size_t begin, std::size_t end) const {
+        for (std::size_t i = begin; i < end; ++i) {
+            if (!is_feature_char(text[i]) && text[i] != ' ' && text[i] != ',') {
+                return fail(i, "expected feature names of letters, digits, `.`, `_`, `-` or `+`");
+            }
+        }
+        return {};
+    }
+
     core::Status set_pattern(std::shared_ptr<const detail::StringPattern>& slot,
                              std::string_view value, std::size_t offset) const {
         auto pattern = detail::StringPattern::make(value);
@@ -244,6 +258,9 @@ struct MatchSpecParser {
     }
 
     core::Status set_build(std::string_view value, std::size_t offset) {
+        if (value.find('\'') != std::string_view::npos && value.find('"') != std::string_view::npos) {
+            return fail(offset, "expected a build string without both kinds of quotes");
+        }
         spec.m_build = std::string(value);
         return set_pattern(spec.m_build_pattern, value, offset);
     }
@@ -262,7 +279,10 @@ struct MatchSpecParser {
             spec.m_subdir = channel.substr(slash + 1);
             channel.resize(slash);
         }
-        if (channel.empty()) {
+        while (channel.size() > 1 && channel.back() == '/') {
+            channel.pop_back();
+        }
+        if (channel.empty() || channel == "/") {
             return fail(offset, "expected a channel name before the subdir");
         }
         spec.m_channel = channel;
@@ -271,12 +291,13 @@ struct MatchSpecParser {
 
     core::Status set_name(std::string_view name, std::size_t offset) {
         const std::string lowered = core::to_lower(name);
+        // conda skips all checks for globs; we still keep them to name characters and `*`.
+        const auto bad = lowered.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-*");
+        if (bad != std::string::npos) {
+            return fail(offset + bad, "expected a package name of letters, digits, `.`, `_` "
+                                      "or `-`");
+        }
         if (lowered.find('*') == std::string::npos) {
-            const auto bad = lowered.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-");
-            if (bad != std::string::npos) {
-                return fail(offset + bad, "expected a package name of letters, digits, `.`, `_` "
-                                          "or `-`");
-            }
             if (!valid_name(lowered)) {
                 return fail(offset, "expected a package name that starts with a letter, digit or "
                                     "one `_`, without repeated `.`, `_` or `-`");
@@ -296,6 +317,9 @@ struct MatchSpecParser {
             const auto feature = detail::py_strip(text, {span.begin, span.end - 1});
             if (feature.begin == feature.end) {
                 return fail(span.begin, "expected a feature name before `@`");
+            }
+            if (auto status = check_features(feature.begin, feature.end); !status) {
+                return std::move(status).error();
             }
             spec.m_track_features =
                 split_features(text.substr(feature.begin, feature.end - feature.begin));
@@ -547,6 +571,9 @@ struct MatchSpecParser {
         if (entry.key == "subdir") {
             spec.m_subdir = entry.value;
         } else if (entry.key == "track_features") {
+            if (auto status = check_features(entry.offset, entry.offset + value.size()); !status) {
+                return status;
+            }
             spec.m_track_features = split_features(value);
         } else if (entry.key == "url") {
             spec.m_url = entry.value;
@@ -720,20 +747,28 @@ std::string MatchSpec::to_string() const {
         const auto& v = m_version;
         const std::string text = v.to_string();
         const bool leaf = v.kind() == VersionSpec::Kind::leaf;
-        if (leaf && (v.op() == Op::equal || v.op() == Op::glob)) {
-            out += (v.op() == Op::equal ? "" : "==") + text;
+        const bool star_operand =
+            leaf && v.op() != Op::glob && v.op() != Op::regex &&
+            v.version().to_string().find('*') != std::string::npos;
+        if (leaf && v.op() == Op::equal && !star_operand) {
+            out += text;
             version_exact = true;
-        } else if (leaf && v.op() == Op::starts_with && ends_with(text, ".*") &&
-                   text.find('*') == text.size() - 1) {
+        } else if (leaf && v.op() == Op::glob) {
+            out += "==" + text;
+            version_exact = true;
+        } else if (leaf && v.op() == Op::starts_with && !star_operand) {
             out += "=" + text.substr(0, text.size() - 2);
         } else if (leaf && !m_build &&
                    (v.op() == Op::not_equal || v.op() == Op::not_starts_with ||
                     v.op() == Op::compatible)) {
             out += text;
         } else {
+            // A leading `=` would be rewritten by conda's bracket sanitising (`=1.2*` becomes
+            // `1.2.*`); parentheses keep the expression as it is.
+            const std::string value = text.front() == '=' ? "(" + text + ")" : text;
             brackets.push_back("version=" +
-                               (text.find('\'') == std::string::npos ? "'" + text + "'"
-                                                                      : "\"" + text + "\""));
+                               (value.find('\'') == std::string::npos ? "'" + value + "'"
+                                                                       : "\"" + value + "\""));
         }
     }
     if (m_build) {

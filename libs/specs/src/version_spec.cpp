@@ -145,7 +145,8 @@ std::string_view operator_text(Op op) {
 }
 
 // A version operand as printed inside a spec. A version whose text ends in `.*` would be read
-// back as a prefix, so its last `.` becomes the equivalent `_`.
+// back as a prefix, so its last `.` becomes the equivalent `_` (`1.*` and `1_*` are the same
+// version).
 std::string render_operand(const CondaVersion& version) {
     std::string text = version.to_string();
     if (text.size() >= 2 && text.compare(text.size() - 2, 2, ".*") == 0) {
@@ -169,6 +170,8 @@ struct VersionSpecParser {
         return detail::syntax_error(spec_id, spec_noun, text, offset, expected);
     }
 
+    // An operand version. conda's VersionOrder keeps `*` as a string atom that sorts below
+    // every other string, so `>=5.9*` (seen in real repodata) is a valid bound.
     core::Result<CondaVersion> version_at(std::size_t begin, std::size_t end) const {
         auto version = CondaVersion::parse(text.substr(begin, end - begin));
         if (!version) {
@@ -529,6 +532,7 @@ std::string VersionSpec::to_string() const {
         case Op::glob:
         case Op::regex: return m_pattern;
         case Op::starts_with:
+            // `1.2*.*` would read back as a glob, so operands with `*` use `=`.
             if (m_version.to_string().find('*') == std::string::npos) {
                 return m_version.to_string() + ".*";
             }

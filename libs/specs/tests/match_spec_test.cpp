@@ -96,6 +96,10 @@ TEST(MatchSpecTest, CanonicalStringsFollowCondasStr) {
         {"numpy 1.0[version=2.0]", "numpy==2.0"},
         {"numpy=1.2|1.3", "numpy[version='1.2.*|==1.3']"},
         {"numpy (>=1.2|<1.0),<3", "numpy[version='(>=1.2|<1.0),<3']"},
+        {"ncurses >=5.9*", "ncurses[version='>=5.9*']"},
+        {"numpy 1.2**", "numpy[version='(=1.2*)']"},
+        {"numpy[version='==1_*']", "numpy=1_"},  // conda: `==` is dropped, then `1_*`
+        {"numpy[version='(==1_*)']", "numpy[version='(==1_*)']"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -254,6 +258,10 @@ TEST(MatchSpecTest, RejectsInvalidSpecsAndNamesTheColumn) {
         {"numpy[build='^(?=x)$']", 14, "RE2"},
         {"https://example.com/c/linux-64/bad.conda", 32, "`<name>-<version>-<build>.<ext>`"},
         {"@", 1, "feature name"},
+        {"num*@x", 5, "package name of letters"},
+        {"foo 1.0 a'b\"c", 9, "both kinds of quotes"},
+        {"mkl#x@", 4, "feature names"},
+        {"numpy[track_features='a;b']", 24, "feature names"},
         {"# only a comment", 1, "before the comment"},
     };
     for (const auto& c : cases) {
