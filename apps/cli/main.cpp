@@ -26,8 +26,14 @@ int main(int argc, char** argv) {
            "Print machine-readable JSON on stdout")
         ->configurable(false);
 
+    app.add_option("--lang", globals.lang,
+                   "Language of messages: en, pt-BR, cs, es, it, zh-CN (default: from LC_ALL, "
+                   "LC_MESSAGES or LANG)")
+        ->configurable(false);
+
     int exit_code = exit_ok;
     add_show_command(app, globals, exit_code);
+    add_doctor_command(app, globals, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -3,15 +3,28 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+#include <string>
+
 #include "../render.hpp"
+#include "envsmith/diag/messages.hpp"
 
 namespace envsmith::cli {
 
 /// Options every command shares; filled by the top-level parser before a command runs.
-struct GlobalOptions {
+class GlobalOptions {
+public:
     Output output;
+    std::string lang;  // --lang; empty: from LC_ALL / LC_MESSAGES / LANG
+
+    /// The message catalogs of the chosen language (English where a text is missing).
+    [[nodiscard]] const diag::Messages& messages() const;
+
+private:
+    mutable std::unique_ptr<diag::Messages> m_messages;
 };
 
 void add_show_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void add_doctor_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace envsmith::cli

@@ -1,0 +1,251 @@
+#include "envsmith/diag/doctor.hpp"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+#include "envsmith/diag/log_lines.hpp"
+
+namespace envsmith::diag {
+
+namespace {
+
+constexpr std::size_t max_evidence = 5;
+constexpr std::size_t max_evidence_text = 400;
+constexpr std::size_t terminal_width = 80;
+
+RE2::Options pattern_options() {
+    RE2::Options options;
+    // Latin-1: every byte is a character, so invalid UTF-8 in a log never stops a match.
+    options.set_encoding(RE2::Options::EncodingLatin1);
+    options.set_log_errors(false);
+    options.set_max_mem(64 << 20);
+    return options;
+}
+
+}  // namespace
+
+struct Doctor::Compiled {
+    FailureCatalog catalog;
+    std::unique_ptr<RE2::Set> set;
+    struct Pattern {
+        std::size_t entry = 0;
+        double confidence = 0.0;
+        bool context_only = false;
+        std::unique_ptr<RE2> regex;
+        std::vector<std::pair<int, std::string>> names;  // capture group index, name
+    };
+    std::vector<Pattern> patterns;
+};
+
+core::Result<Doctor> Doctor::create(FailureCatalog catalog) {
+    auto compiled = std::make_unique<Compiled>();
+    compiled->catalog = std::move(catalog);
+    compiled->set = std::make_unique<RE2::Set>(pattern_options(), RE2::UNANCHORED);
+    const auto& entries = compiled->catalog.entries();
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+        for (const auto& signature : entries[e].signatures) {
+            Compiled::Pattern pattern;
+            pattern.entry = e;
+            pattern.confidence = signature.confidence;
+            pattern.context_only = signature.context_only;
+            pattern.regex = std::make_unique<RE2>(signature.pattern, pattern_options());
+            std::string error;
+            if (!pattern.regex->ok() || compiled->set->Add(signature.pattern, &error) < 0) {
+                return core::make_error(core::ErrorCode::invalid_input, "catalog.invalid",
+                                        fmt::format("pattern of `{}` does not compile: {}",
+                                                    entries[e].id, pattern.regex->error()));
+            }
+            for (const auto& [name, index] : pattern.regex->NamedCapturingGroups()) {
+                pattern.names.emplace_back(index, name);
+            }
+            std::sort(pattern.names.begin(), pattern.names.end());
+            compiled->patterns.push_back(std::move(pattern));
+        }
+    }
+    if (!compiled->set->Compile()) {
+        return core::make_error(core::ErrorCode::internal, "catalog.too_large",
+                                "the failure catalogue's patterns do not fit in RE2's memory budget");
+    }
+    return Doctor(std::move(compiled));
+}
+
+Doctor::Doctor(std::unique_ptr<Compiled> compiled) : m_compiled(std::move(compiled)) {}
+Doctor::~Doctor() = default;
+Doctor::Doctor(Doctor&&) noexcept = default;
+Doctor& Doctor::operator=(Doctor&&) noexcept = default;
+
+const FailureCatalog& Doctor::catalog() const { return m_compiled->catalog; }
+
+struct Doctor::Session::State {
+    struct Accumulator {
+        Finding finding;
+        bool real = false;  // a non-context signature matched
+        std::vector<core::MessageArg> context_captures;
+    };
+
+    explicit State(const Compiled& c)
+        : compiled(c),
+          accumulators(c.catalog.entries().size()),
+          splitter([this](std::uint64_t line, std::string_view text, std::size_t width) {
+              on_line(line, text, width);
+          }) {}
+
+    static void add_captures(std::vector<core::MessageArg>& to, const Compiled::Pattern& pattern,
+                             const std::vector<re2::StringPiece>& groups) {
+        for (const auto& [index, name] : pattern.names) {
+            const auto& value = groups[static_cast<std::size_t>(index)];
+            if (value.data() == nullptr || value.empty()) {
+                continue;
+            }
+            const auto known = std::find_if(to.begin(), to.end(),
+                                            [&name](const auto& a) { return a.name == name; });
+            if (known == to.end()) {
+                to.push_back({name, std::string(value.data(), value.size())});
+            }
+        }
+    }
+
+    void match(std::uint64_t first, std::uint64_t last, std::string_view text) {
+        hits.clear();
+        if (!compiled.set->Match(re2::StringPiece(text.data(), text.size()), &hits)) {
+            return;
+        }
+        for (const int hit : hits) {
+            const auto& pattern = compiled.patterns[static_cast<std::size_t>(hit)];
+            const auto ngroups = static_cast<std::size_t>(pattern.regex->NumberOfCapturingGroups()) + 1;
+            groups.assign(ngroups, re2::StringPiece());
+            if (!pattern.regex->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
+                                      RE2::UNANCHORED, groups.data(), static_cast<int>(ngroups))) {
+                continue;
+            }
+            auto& acc = accumulators[pattern.entry];
+            if (pattern.context_only) {
+                add_captures(acc.context_captures, pattern, groups);
+                continue;
+            }
+            auto& f = acc.finding;
+            if (!acc.real) {
+                acc.real = true;
+                f.entry = &compiled.catalog.entries()[pattern.entry];
+                f.first_line = first;
+            }
+            f.last_line = std::max(f.last_line, last);
+            ++f.matches;
+            // Captures of the most confident match win; others fill what is still missing.
+            if (pattern.confidence > f.confidence) {
+                std::vector<core::MessageArg> better;
+                add_captures(better, pattern, groups);
+                for (auto& previous : f.captures) {
+                    if (std::none_of(better.begin(), better.end(),
+                                     [&previous](const auto& a) { return a.name == previous.name; })) {
+                        better.push_back(std::move(previous));
+                    }
+                }
+                f.captures = std::move(better);
+                f.confidence = pattern.confidence;
+            } else {
+                add_captures(f.captures, pattern, groups);
+            }
+            if (f.evidence.size() < max_evidence &&
+                (f.evidence.empty() || f.evidence.back().line < first)) {
+                f.evidence.push_back({first, std::string(text.substr(0, max_evidence_text))});
+            }
+        }
+    }
+
+    void on_line(std::uint64_t line, std::string_view text, std::size_t width) {
+        match(line, line, text);
+        // A line exactly as wide as a terminal was probably wrapped: try it joined to the next.
+        if (!wrapped_previous.empty()) {
+            joined = wrapped_previous;
+            joined += text;
+            match(line - 1, line, joined);
+        }
+        if (width == terminal_width) {
+            wrapped_previous.assign(text);
+        } else {
+            wrapped_previous.clear();
+        }
+    }
+
+    Diagnosis finish() {
+        splitter.finish();
+        Diagnosis d;
+        d.lines = splitter.lines();
+        d.bytes = splitter.bytes();
+        for (auto& acc : accumulators) {
+            if (!acc.real) {
+                continue;
+            }
+            for (auto& extra : acc.context_captures) {
+                auto& caps = acc.finding.captures;
+                if (std::none_of(caps.begin(), caps.end(), [&extra](const auto& a) { return a.name == extra.name; })) {
+                    caps.push_back(std::move(extra));
+                }
+            }
+            d.findings.push_back(std::move(acc.finding));
+        }
+        rank(d);
+        return d;
+    }
+
+    /// Orders findings by causality and links consequences to their cause.
+    static void rank(Diagnosis& d) {
+        auto before = [](const Finding& a, const Finding& b) {
+            const bool a_can = a.confidence >= root_cause_min_confidence;
+            const bool b_can = b.confidence >= root_cause_min_confidence;
+            if (a_can != b_can) return a_can;
+            if (a.entry->tier != b.entry->tier) return a.entry->tier < b.entry->tier;
+            if (a.confidence != b.confidence) return a.confidence > b.confidence;
+            return a.first_line < b.first_line;
+        };
+        std::stable_sort(d.findings.begin(), d.findings.end(), before);
+        if (d.findings.empty() || d.findings.front().confidence < root_cause_min_confidence) {
+            return;
+        }
+        d.root_cause = 0;
+        auto causes = [](const Finding& cause, const Finding& effect) {
+            const auto& listed = effect.entry->consequence_of;
+            return cause.entry->tier < effect.entry->tier ||
+                   std::find(listed.begin(), listed.end(), cause.id()) != listed.end();
+        };
+        for (std::size_t i = 1; i < d.findings.size(); ++i) {
+            auto& effect = d.findings[i];
+            // The root cause first; else the best-ranked finding that explains this one.
+            for (std::size_t j = 0; j < i; ++j) {
+                if (causes(d.findings[j], effect)) {
+                    effect.consequence_of = d.findings[j].id();
+                    break;
+                }
+            }
+        }
+    }
+
+    const Compiled& compiled;
+    std::vector<Accumulator> accumulators;
+    std::vector<int> hits;
+    std::vector<re2::StringPiece> groups;
+    std::string wrapped_previous;
+    std::string joined;
+    LogLineSplitter splitter;
+};
+
+Doctor::Session::Session(const Doctor& doctor) : m_state(std::make_unique<State>(*doctor.m_compiled)) {}
+Doctor::Session::~Session() = default;
+Doctor::Session::Session(Session&&) noexcept = default;
+
+void Doctor::Session::feed(std::string_view bytes) { m_state->splitter.feed(bytes); }
+
+Diagnosis Doctor::Session::finish() { return m_state->finish(); }
+
+Diagnosis Doctor::diagnose(std::string_view log) const {
+    auto session = start();
+    session.feed(log);
+    return session.finish();
+}
+
+}  // namespace envsmith::diag
