@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     int exit_code = exit_ok;
     add_show_command(app, globals, exit_code);
     add_doctor_command(app, globals, exit_code);
+    add_lint_command(app, globals, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -26,5 +26,6 @@ private:
 
 void add_show_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_doctor_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void add_lint_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace envsmith::cli

@@ -1,0 +1,1 @@
+// placeholder: the lint use case
