@@ -16,6 +16,7 @@ namespace {
 constexpr std::size_t max_evidence = 5;
 constexpr std::size_t max_evidence_text = 400;
 constexpr std::size_t terminal_width = 80;
+constexpr double corroboration_bonus = 0.25;
 
 RE2::Options pattern_options() {
     RE2::Options options;
@@ -193,8 +194,30 @@ struct Doctor::Session::State {
         return d;
     }
 
+    /// A weak sign of a cause (a retry warning that may have succeeded) becomes credible when
+    /// a specific failure that the catalogue says it can cause follows it: pip retrying a
+    /// timed-out connection, then finding no distribution. Generic summaries (tier 3) follow
+    /// everything and corroborate nothing.
+    static void corroborate(Diagnosis& d) {
+        for (auto& cause : d.findings) {
+            if (cause.confidence >= root_cause_min_confidence) {
+                continue;
+            }
+            for (const auto& effect : d.findings) {
+                const auto& listed = effect.entry->consequence_of;
+                if (effect.entry->tier == 2 && effect.confidence >= root_cause_min_confidence &&
+                    cause.first_line <= effect.first_line &&
+                    std::find(listed.begin(), listed.end(), cause.id()) != listed.end()) {
+                    cause.confidence = std::min(cause.confidence + corroboration_bonus, 0.9);
+                    break;
+                }
+            }
+        }
+    }
+
     /// Orders findings by causality and links consequences to their cause.
     static void rank(Diagnosis& d) {
+        corroborate(d);
         auto before = [](const Finding& a, const Finding& b) {
             const bool a_can = a.confidence >= root_cause_min_confidence;
             const bool b_can = b.confidence >= root_cause_min_confidence;

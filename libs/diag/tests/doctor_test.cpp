@@ -25,7 +25,7 @@ constexpr const char* test_catalog = R"yaml(
 - id: pip.missing
   phase: solve
   tier: 2
-  consequence_of: [net.tls]
+  consequence_of: [net.tls, net.retry]
   signatures:
     - pattern: 'No matching distribution found for (?P<requirement>\S+)'
       confidence: 0.9
@@ -81,8 +81,27 @@ TEST(DoctorTest, NamesTheCauseFarAboveTheLastError) {
             EXPECT_EQ(f.captures[0].value, "1");
         }
     }
-    // The low-confidence retry warning is reported but ranked after the confident findings.
-    EXPECT_EQ(d.findings.back().id(), "net.retry");
+    // The retry warning, corroborated by the missing distribution after it, ranks with the
+    // other tier-1 cause, below the more confident one, and is not called a consequence.
+    EXPECT_EQ(d.findings[1].id(), "net.retry");
+    EXPECT_EQ(d.findings[1].consequence_of, "");
+}
+
+TEST(DoctorTest, AWeakCauseFollowedByTheFailureItExplainsIsTheRootCause) {
+    const auto doctor = make_doctor();
+    const auto d = doctor.diagnose(
+        "WARNING: Retrying (Retry(total=4)) after connection broken by 'ReadTimeoutError'\n"
+        "ERROR: No matching distribution found for numpy\n"
+        "The command '/bin/sh -c pip install numpy' returned a non-zero code: 1\n");
+    ASSERT_NE(d.root(), nullptr);
+    EXPECT_EQ(d.root()->id(), "net.retry");
+    EXPECT_DOUBLE_EQ(d.root()->confidence, 0.55);
+    // A generic summary alone corroborates nothing: the retry stays a weak finding.
+    const auto generic = doctor.diagnose(
+        "WARNING: Retrying (Retry(total=4)) after connection broken by x\n"
+        "The command '/bin/sh -c make' returned a non-zero code: 2\n");
+    ASSERT_NE(generic.root(), nullptr);
+    EXPECT_EQ(generic.root()->id(), "build.failed");
 }
 
 TEST(DoctorTest, TheGenericFailureAloneIsTheRootCause) {
