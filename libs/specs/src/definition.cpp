@@ -1,6 +1,7 @@
 #include "envsmith/specs/definition.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 namespace envsmith::specs {
@@ -16,23 +17,24 @@ std::vector<std::string> sorted_unique(std::vector<std::string> values) {
 }
 
 json pip_requirements_json(const std::vector<PipRequirement>& requirements) {
-    // Order carries no meaning for pip's resolver; sort by text, then hashes.
-    std::vector<const PipRequirement*> sorted;
+    // Order carries no meaning for pip's resolver: sort the normalised entries (hashes sorted
+    // first, so their written order cannot decide which of two entries comes first).
+    std::vector<PipRequirement> sorted;
     sorted.reserve(requirements.size());
     for (const auto& r : requirements) {
-        sorted.push_back(&r);
+        sorted.push_back({r.requirement, sorted_unique(r.hashes), r.editable});
     }
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-        return std::tie(a->requirement, a->hashes, a->editable) <
-               std::tie(b->requirement, b->hashes, b->editable);
+    std::sort(sorted.begin(), sorted.end(), [](const PipRequirement& a, const PipRequirement& b) {
+        return std::tie(a.requirement, a.hashes, a.editable) <
+               std::tie(b.requirement, b.hashes, b.editable);
     });
     json out = json::array();
-    for (const auto* r : sorted) {
-        json item = {{"requirement", r->requirement}};
-        if (!r->hashes.empty()) {
-            item["hashes"] = sorted_unique(r->hashes);
+    for (auto& r : sorted) {
+        json item = {{"requirement", std::move(r.requirement)}};
+        if (!r.hashes.empty()) {
+            item["hashes"] = std::move(r.hashes);
         }
-        if (r->editable) {
+        if (r.editable) {
             item["editable"] = true;
         }
         out.push_back(std::move(item));

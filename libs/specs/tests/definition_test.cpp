@@ -47,6 +47,20 @@ TEST(DefinitionTest, OrderWithoutMeaningDoesNotChangeTheHash) {
     EXPECT_EQ(definition_hash(described), base);
 }
 
+TEST(DefinitionTest, HashOrderDoesNotDecideTheOrderOfRequirements) {
+    // Two entries for the same requirement (pip's `--hash` options as written, in any order):
+    // the written order of each entry's hashes must not decide which entry sorts first.
+    const auto with_hashes = [](std::vector<std::string> first, std::vector<std::string> second) {
+        Definition d = sample();
+        d.pip->requirements = {{"a==1", std::move(first), false}, {"a==1", std::move(second), false}};
+        return d;
+    };
+    const auto written = with_hashes({"sha256:b", "sha256:a"}, {"sha256:a", "sha256:c"});
+    const auto sorted = with_hashes({"sha256:a", "sha256:b"}, {"sha256:a", "sha256:c"});
+    EXPECT_EQ(canonical_json(written), canonical_json(sorted));
+    EXPECT_EQ(definition_hash(written), definition_hash(sorted));
+}
+
 TEST(DefinitionTest, EveryChangeOfMeaningChangesTheHash) {
     const auto base = definition_hash(sample());
     const std::vector<std::pair<const char*, std::function<void(Definition&)>>> changes = {
