@@ -97,8 +97,9 @@ struct Doctor::Session::State {
 
     static void add_captures(std::vector<core::MessageArg>& to, const Compiled::Pattern& pattern,
                              const std::vector<re2::StringPiece>& groups) {
-        for (const auto& [index, name] : pattern.names) {
-            const auto& value = groups[static_cast<std::size_t>(index)];
+        for (const auto& group : pattern.names) {
+            const std::string& name = group.second;  // named, not bound: lambdas capture it
+            const auto& value = groups[static_cast<std::size_t>(group.first)];
             if (value.data() == nullptr || value.empty()) {
                 continue;
             }
