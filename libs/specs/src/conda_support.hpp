@@ -1,6 +1,6 @@
 #pragma once
 // Private helpers shared by the conda parsers: whitespace as Python's str.strip() sees it (in
-// ASCII), the one error shape every parser returns, and RE2-backed string patterns.
+// ASCII) and RE2-backed string patterns. Their error shape is in parse_error.hpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,13 +27,6 @@ struct Span {
     std::size_t end = 0;
 };
 [[nodiscard]] Span py_strip(std::string_view text, Span within) noexcept;
-
-/// The one error shape of the conda parsers: `invalid <noun> `<text>` at column N: <expected>`,
-/// located at line 1, column N of `text` (N = offset + 1), with `spec`, `column` and `expected`
-/// as named arguments.
-[[nodiscard]] core::Error syntax_error(std::string_view message_id, std::string_view noun,
-                                       std::string_view text, std::size_t offset,
-                                       std::string_view expected);
 
 /// An exact string, a glob (`*` matches any run) or a regex (`^...$`), conda's rule for
 /// string-valued fields. Regexes run on RE2, so matching is linear in the input.

@@ -19,6 +19,7 @@
 
 #include "conda_support.hpp"
 #include "envsmith/core/text.hpp"
+#include "parse_error.hpp"
 
 namespace envsmith::specs {
 
@@ -32,18 +33,6 @@ Span py_strip(std::string_view text, Span within) noexcept {
         --within.end;
     }
     return within;
-}
-
-core::Error syntax_error(std::string_view message_id, std::string_view noun, std::string_view text,
-                         std::size_t offset, std::string_view expected) {
-    const auto column = static_cast<std::uint32_t>(std::min<std::size_t>(offset, text.size()) + 1);
-    return core::make_error(core::ErrorCode::invalid_input, std::string(message_id),
-                            fmt::format("invalid {} `{}` at column {}: {}", noun, text, column,
-                                        expected))
-        .at(core::SourceLocation{"", 1, column, std::string(text)})
-        .arg("spec", std::string(text))
-        .arg("column", std::to_string(column))
-        .arg("expected", std::string(expected));
 }
 
 }  // namespace detail

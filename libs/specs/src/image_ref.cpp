@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "envsmith/core/text.hpp"
+#include "parse_error.hpp"
 
 namespace envsmith::specs {
 
@@ -24,13 +25,9 @@ constexpr std::size_t max_tag_length = 128;
 /// An error anchored at 1-based `column` of the reference text.
 core::Error ref_error(std::string_view id, std::string_view text, std::size_t column,
                       std::string_view problem) {
-    const auto col = static_cast<std::uint32_t>(column);
-    return core::make_error(core::ErrorCode::invalid_input, std::string(id),
-                            fmt::format("invalid image reference `{}`: {} at column {}", text,
-                                        problem, column))
-        .arg("reference", std::string(text))
-        .arg("column", std::to_string(column))
-        .at(core::SourceLocation{"", 1, col, std::string(text)});
+    return detail::parse_error(std::string(id), "image reference", problem, text, column - 1,
+                               "reference")
+        .arg("column", std::to_string(column));
 }
 
 constexpr bool is_lower_alnum(char c) noexcept {

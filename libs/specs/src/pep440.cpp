@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "envsmith/core/text.hpp"
+#include "parse_error.hpp"
 #include "pep_common.hpp"
 
 namespace envsmith::specs {

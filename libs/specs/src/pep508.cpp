@@ -11,6 +11,7 @@
 #include <array>
 
 #include "envsmith/core/text.hpp"
+#include "parse_error.hpp"
 #include "pep_common.hpp"
 
 namespace envsmith::specs {

@@ -1,8 +1,6 @@
 #pragma once
-// Helpers shared by the PEP 440, PEP 508 and wheel parsers: the shape every parse error has,
-// and small character tests.
-
-#include <fmt/format.h>
+// Helpers shared by the PEP 440, PEP 508 and wheel parsers: where and why a parse stopped
+// (turned into errors by parse_error.hpp), and small character tests.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,23 +30,8 @@ using Parsed = std::variant<T, ParseFailure>;
 /// Comma-separated specifiers, the whole of `text`.
 [[nodiscard]] Parsed<SpecifierSet> parse_specifier_set(std::string_view text);
 
-/// An `invalid_input` error for byte `offset` of `text`: the message reads
-/// "invalid <noun> `<text>`: <problem> at column <offset + 1>", the location is line 1 of
-/// `text`, and `text` is also the named argument `arg_name`.
-[[nodiscard]] inline core::Error parse_error(std::string message_id, std::string_view noun,
-                                             std::string_view problem, std::string_view text,
-                                             std::size_t offset, std::string arg_name) {
-    if (offset > text.size()) {
-        offset = text.size();
-    }
-    const auto column = static_cast<std::uint32_t>(offset + 1);
-    auto message = fmt::format("invalid {} `{}`: {} at column {}", noun, text, problem, column);
-    return core::make_error(core::ErrorCode::invalid_input, std::move(message_id), std::move(message))
-        .at(core::SourceLocation{"", 1, column, std::string(text)})
-        .arg(std::move(arg_name), std::string(text));
-}
-
-/// Python's `str.isspace` for ASCII: space, \t, \n, \v, \f, \r.
+/// Whitespace for the PEP 440 and PEP 508 parsers: space, \t, \n, \v, \f, \r (Python's
+/// `str.isspace` also counts \x1c-\x1f; see `is_py_space` for the conda parsers).
 [[nodiscard]] constexpr bool is_space(char c) noexcept {
     return c == ' ' || (c >= '\t' && c <= '\r');
 }

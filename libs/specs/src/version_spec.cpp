@@ -31,6 +31,7 @@
 
 #include "conda_support.hpp"
 #include "envsmith/core/text.hpp"
+#include "parse_error.hpp"
 
 namespace envsmith::specs {
 

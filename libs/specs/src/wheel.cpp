@@ -10,6 +10,7 @@
 
 #include "envsmith/core/text.hpp"
 #include "envsmith/specs/pep508.hpp"
+#include "parse_error.hpp"
 #include "pep_common.hpp"
 
 namespace envsmith::specs {
