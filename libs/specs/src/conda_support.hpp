@@ -52,5 +52,8 @@ private:
 /// Compiles a regex; fails with RE2's complaint as the error message.
 [[nodiscard]] core::Result<std::shared_ptr<const re2::RE2>> compile_regex(const std::string& pattern);
 [[nodiscard]] bool regex_full_match(const re2::RE2& regex, std::string_view text);
+/// Compiles a glob (`*` matches any run, every other byte itself) into an anchored regex over
+/// Latin-1 bytes; fails with `spec.regex.invalid` only if RE2 refuses it (it should not).
+[[nodiscard]] core::Result<std::shared_ptr<const re2::RE2>> compile_glob(std::string_view glob);
 
 }  // namespace envsmith::specs::detail

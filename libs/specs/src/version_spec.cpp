@@ -54,6 +54,32 @@ bool regex_full_match(const re2::RE2& regex, std::string_view text) {
     return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), regex);
 }
 
+core::Result<std::shared_ptr<const re2::RE2>> compile_glob(std::string_view glob) {
+    std::string rx = "^(?:";
+    for (const char c : glob) {
+        if (c == '*') {
+            rx += ".*";
+        } else if (core::is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80) {
+            rx += c;
+        } else if (c == '\0') {
+            rx += "\\x00";
+        } else {
+            rx += '\\';
+            rx += c;
+        }
+    }
+    rx += ")$";
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_encoding(RE2::Options::EncodingLatin1);
+    auto regex = std::make_shared<const re2::RE2>(rx, options);
+    if (!regex->ok()) {
+        return core::make_error(core::ErrorCode::invalid_input, "spec.regex.invalid",
+                                fmt::format("expected a glob ({})", regex->error()));
+    }
+    return std::shared_ptr<const re2::RE2>(std::move(regex));
+}
+
 core::Result<StringPattern> StringPattern::make(std::string_view text) {
     StringPattern pattern;
     pattern.m_text = std::string(text);
@@ -66,29 +92,11 @@ core::Result<StringPattern> StringPattern::make(std::string_view text) {
         pattern.m_regex = std::move(*regex);
     } else if (text.find('*') != std::string_view::npos) {
         pattern.m_kind = Kind::glob;
-        std::string rx = "^(?:";
-        for (const char c : text) {
-            if (c == '*') {
-                rx += ".*";
-            } else if (core::is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80) {
-                rx += c;
-            } else if (c == '\0') {
-                rx += "\\x00";
-            } else {
-                rx += '\\';
-                rx += c;
-            }
+        auto regex = compile_glob(text);
+        if (!regex) {
+            return std::move(regex).error();
         }
-        rx += ")$";
-        RE2::Options options;
-        options.set_log_errors(false);
-        options.set_encoding(RE2::Options::EncodingLatin1);
-        auto regex = std::make_shared<const re2::RE2>(rx, options);
-        if (!regex->ok()) {
-            return core::make_error(core::ErrorCode::invalid_input, "spec.regex.invalid",
-                                    fmt::format("expected a glob ({})", regex->error()));
-        }
-        pattern.m_regex = std::move(regex);
+        pattern.m_regex = std::move(*regex);
     }
     return pattern;
 }
@@ -156,6 +164,33 @@ std::string render_operand(const CondaVersion& version) {
     return text;
 }
 
+// conda reads text that starts with `^` or ends with `$` as a regex.
+bool looks_like_regex(std::string_view stripped) noexcept {
+    return stripped.front() == '^' || stripped.back() == '$';
+}
+
+// A regex operand: `span` of `text`, stripped and not empty, must be `^...$` and compile.
+// Errors name `message_id` and `noun`, like the rest of the caller's errors.
+core::Result<std::shared_ptr<const re2::RE2>> regex_operand(std::string_view text,
+                                                            detail::Span span,
+                                                            std::string_view message_id,
+                                                            std::string_view noun) {
+    const std::string_view body = text.substr(span.begin, span.end - span.begin);
+    if (body.front() != '^') {
+        return detail::syntax_error(message_id, noun, text, span.begin,
+                                    "expected a regex to start with `^`");
+    }
+    if (body.size() < 2 || body.back() != '$') {
+        return detail::syntax_error(message_id, noun, text, span.end,
+                                    "expected a regex to end with `$`");
+    }
+    auto regex = detail::compile_regex(std::string(body));
+    if (!regex) {
+        return detail::syntax_error(message_id, noun, text, span.begin, regex.error().message);
+    }
+    return regex;
+}
+
 bool is_glob_char(char c) noexcept {
     return core::is_ascii_alnum(c) || c == '.' || c == '_' || c == '-' || c == '+' ||
            c == '!' || c == '*';
@@ -192,16 +227,10 @@ struct VersionSpecParser {
         VersionSpec spec;
         spec.m_kind = VersionSpec::Kind::leaf;
 
-        if (leaf_text.front() == '^' || leaf_text.back() == '$') {
-            if (leaf_text.front() != '^') {
-                return fail(span.begin, "expected a regex to start with `^`");
-            }
-            if (leaf_text.size() < 2 || leaf_text.back() != '$') {
-                return fail(span.end, "expected a regex to end with `$`");
-            }
-            auto regex = detail::compile_regex(std::string(leaf_text));
+        if (looks_like_regex(leaf_text)) {
+            auto regex = regex_operand(text, span, spec_id, spec_noun);
             if (!regex) {
-                return fail(span.begin, regex.error().message);
+                return std::move(regex).error();
             }
             spec.m_op = Op::regex;
             spec.m_pattern = std::string(leaf_text);
@@ -280,9 +309,13 @@ struct VersionSpecParser {
                 }
             }
             const std::string lowered = core::to_lower(leaf_text);
+            auto regex = detail::compile_glob(lowered);
+            if (!regex) {  // cannot happen: only version characters and `*` reach here
+                return fail(span.begin, regex.error().message);
+            }
             spec.m_op = Op::glob;
             spec.m_pattern = lowered;
-            spec.m_regex = compile_glob(lowered);
+            spec.m_regex = std::move(*regex);
             return spec;
         }
 
@@ -318,25 +351,6 @@ struct VersionSpecParser {
         spec.m_op = Op::equal;
         spec.m_version = std::move(*version);
         return spec;
-    }
-
-    static std::shared_ptr<const re2::RE2> compile_glob(const std::string& glob) {
-        // Only version characters reach here, so the regex always compiles.
-        std::string rx = "^(?:";
-        for (const char c : glob) {
-            if (c == '*') {
-                rx += ".*";
-            } else if (core::is_ascii_alnum(c) || c == '_') {
-                rx += c;
-            } else {
-                rx += '\\';
-                rx += c;
-            }
-        }
-        rx += ")$";
-        RE2::Options options;
-        options.set_log_errors(false);
-        return std::make_shared<const re2::RE2>(rx, options);
     }
 
     // Joins two nodes with `,` (all_of) or `|` (any_of), merging nodes of the same kind.
@@ -565,16 +579,10 @@ core::Result<BuildNumberSpec> BuildNumberSpec::parse(std::string_view text) {
     if (body == "*") {
         return spec;
     }
-    if (body.front() == '^' || body.back() == '$') {
-        if (body.front() != '^') {
-            return fail(span.begin, "expected a regex to start with `^`");
-        }
-        if (body.size() < 2 || body.back() != '$') {
-            return fail(span.end, "expected a regex to end with `$`");
-        }
-        auto regex = detail::compile_regex(std::string(body));
+    if (looks_like_regex(body)) {
+        auto regex = regex_operand(text, span, build_number_id, build_number_noun);
         if (!regex) {
-            return fail(span.begin, regex.error().message);
+            return std::move(regex).error();
         }
         spec.m_op = Operator::regex;
         spec.m_pattern = std::string(body);
