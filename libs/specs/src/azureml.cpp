@@ -414,40 +414,22 @@ const core::SourceLocation* AzureMlEnvironment::location_of(std::string_view key
 
 core::Result<AzureMlEnvironment> parse_azureml_environment(std::string_view text,
                                                            std::string_view file_name) {
+    static constexpr detail::DocumentShape shape{
+        .id_prefix = "azureml",
+        .expected_content = "an Azure ML environment with `image` or `build`",
+        .expected_mapping = "a mapping with `name`, `image` and `conda_file`",
+        .scalar_hint = {},
+    };
     const detail::YamlInput input(file_name, text);
-    try {
-        auto root = input.load();
-        if (!root) {
-            return std::move(root).error();
-        }
-        if (!root->IsDefined() || root->IsNull()) {
-            return core::make_error(core::ErrorCode::invalid_input, "azureml.empty",
-                                    fmt::format("`{}` has no content; expected an Azure ML "
-                                                "environment with `image` or `build`",
-                                                file_name))
-                .at(core::SourceLocation{std::string(file_name), 1, 1, {}});
-        }
-        if (!root->IsMap()) {
-            return input.error_at(*root, "azureml.not_mapping",
-                                  fmt::format("expected a mapping with `name`, `image` and "
-                                              "`conda_file` at the top of `{}`, found {}",
-                                              file_name, detail::describe_kind(*root)));
-        }
-        AzureMlEnvironment env;
-        AzureMlParser parser(input, env);
-        if (auto status = parser.parse(*root); !status) {
-            return std::move(status).error();
-        }
-        return env;
-    } catch (const YAML::Exception& e) {
-        return core::make_error(core::ErrorCode::invalid_input, "yaml.syntax",
-                                fmt::format("invalid YAML: {}", e.msg))
-            .at(input.location(e.mark));
-    } catch (const std::exception& e) {
-        return core::make_error(core::ErrorCode::internal, "azureml.internal",
-                                fmt::format("unexpected failure reading `{}`: {}", file_name,
-                                            e.what()));
-    }
+    return detail::parse_mapping_document<AzureMlEnvironment>(
+        input, shape, [&input](const YAML::Node& root) -> core::Result<AzureMlEnvironment> {
+            AzureMlEnvironment env;
+            AzureMlParser parser(input, env);
+            if (auto status = parser.parse(root); !status) {
+                return std::move(status).error();
+            }
+            return env;
+        });
 }
 
 InputKind detect_input_kind(std::string_view text, std::string_view file_name) {

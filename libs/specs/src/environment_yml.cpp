@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -193,41 +192,18 @@ core::Result<EnvironmentYml> parse_environment_mapping(const YamlInput& input,
 
 core::Result<EnvironmentYml> parse_environment_yml(std::string_view text,
                                                    std::string_view file_name) {
+    static constexpr detail::DocumentShape shape{
+        .id_prefix = "env.yml",
+        .expected_content = "a mapping with `channels` and `dependencies`",
+        .expected_mapping = "a mapping with `channels` and `dependencies`",
+        .scalar_hint = "a list of package names is a requirements or `@EXPLICIT` file, not an "
+                       "environment.yml",
+    };
     const detail::YamlInput input(file_name, text);
-    try {
-        auto root = input.load();
-        if (!root) {
-            return std::move(root).error();
-        }
-        if (!root->IsDefined() || root->IsNull()) {
-            return core::make_error(core::ErrorCode::invalid_input, "env.yml.empty",
-                                    fmt::format("`{}` has no content; expected a mapping with "
-                                                "`channels` and `dependencies`",
-                                                file_name))
-                .at(core::SourceLocation{std::string(file_name), 1, 1, {}});
-        }
-        if (!root->IsMap()) {
-            auto err = input.error_at(*root, "env.yml.not_mapping",
-                                      fmt::format("expected a mapping with `channels` and "
-                                                  "`dependencies` at the top of `{}`, found {}",
-                                                  file_name, detail::describe_kind(*root)));
-            if (root->IsScalar()) {
-                return std::move(err).with_hint(
-                    "a list of package names is a requirements or `@EXPLICIT` file, not an "
-                    "environment.yml");
-            }
-            return err;
-        }
-        return detail::parse_environment_mapping(input, *root);
-    } catch (const YAML::Exception& e) {
-        return core::make_error(core::ErrorCode::invalid_input, "yaml.syntax",
-                                fmt::format("invalid YAML: {}", e.msg))
-            .at(input.location(e.mark));
-    } catch (const std::exception& e) {
-        return core::make_error(core::ErrorCode::internal, "env.yml.internal",
-                                fmt::format("unexpected failure reading `{}`: {}", file_name,
-                                            e.what()));
-    }
+    return detail::parse_mapping_document<EnvironmentYml>(
+        input, shape, [&input](const YAML::Node& root) {
+            return detail::parse_environment_mapping(input, root);
+        });
 }
 
 }  // namespace envsmith::specs

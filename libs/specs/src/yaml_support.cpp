@@ -195,6 +195,38 @@ core::Result<std::vector<MapEntry>> YamlInput::entries(const YAML::Node& mapping
     return out;
 }
 
+core::Error empty_document_error(const YamlInput& input, const DocumentShape& shape) {
+    return core::make_error(core::ErrorCode::invalid_input, fmt::format("{}.empty", shape.id_prefix),
+                            fmt::format("`{}` has no content; expected {}", input.file_name(),
+                                        shape.expected_content))
+        .at(core::SourceLocation{std::string(input.file_name()), 1, 1, {}});
+}
+
+core::Error not_mapping_error(const YamlInput& input, const DocumentShape& shape,
+                              const YAML::Node& root) {
+    auto err = input.error_at(root, fmt::format("{}.not_mapping", shape.id_prefix),
+                              fmt::format("expected {} at the top of `{}`, found {}",
+                                          shape.expected_mapping, input.file_name(),
+                                          describe_kind(root)));
+    if (root.IsScalar() && !shape.scalar_hint.empty()) {
+        return std::move(err).with_hint(std::string(shape.scalar_hint));
+    }
+    return err;
+}
+
+core::Error yaml_exception_error(const YamlInput& input, const YAML::Exception& e) {
+    return core::make_error(core::ErrorCode::invalid_input, "yaml.syntax",
+                            fmt::format("invalid YAML: {}", e.msg))
+        .at(input.location(e.mark));
+}
+
+core::Error internal_error(const YamlInput& input, const DocumentShape& shape,
+                           const std::exception& e) {
+    return core::make_error(core::ErrorCode::internal, fmt::format("{}.internal", shape.id_prefix),
+                            fmt::format("unexpected failure reading `{}`: {}", input.file_name(),
+                                        e.what()));
+}
+
 core::Error YamlInput::unknown_key(const YAML::Node& key_node, std::string_view key,
                                    std::string id, std::string_view where,
                                    const std::vector<std::string_view>& known) const {

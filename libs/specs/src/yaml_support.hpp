@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,6 +81,51 @@ public:
 private:
     core::TextIndex m_index;
 };
+
+/// What the top of a YAML input file must be, for the errors of `parse_mapping_document`.
+struct DocumentShape {
+    std::string_view id_prefix;         // "env.yml": ids `<prefix>.empty`, `.not_mapping`, `.internal`
+    std::string_view expected_content;  // "an Azure ML environment with `image` or `build`"
+    std::string_view expected_mapping;  // "a mapping with `name`, `image` and `conda_file`"
+    std::string_view scalar_hint;       // the hint when the document is a scalar; may be empty
+};
+
+/// `<prefix>.empty`: the text has no document, at line 1, column 1.
+[[nodiscard]] core::Error empty_document_error(const YamlInput& input, const DocumentShape& shape);
+/// `<prefix>.not_mapping`: the document at `root` is not a mapping.
+[[nodiscard]] core::Error not_mapping_error(const YamlInput& input, const DocumentShape& shape,
+                                            const YAML::Node& root);
+/// `yaml.syntax` at the exception's mark, for yaml-cpp exceptions thrown after loading.
+[[nodiscard]] core::Error yaml_exception_error(const YamlInput& input, const YAML::Exception& e);
+/// `<prefix>.internal`: any other exception, a bug.
+[[nodiscard]] core::Error internal_error(const YamlInput& input, const DocumentShape& shape,
+                                         const std::exception& e);
+
+/// Loads the text, checks that its document is a mapping and returns `parse(root)`. Nothing
+/// escapes: a YAML syntax error is `yaml.syntax` at file:line:col, no document is
+/// `<prefix>.empty`, a document that is not a mapping `<prefix>.not_mapping`, and an
+/// unexpected exception `<prefix>.internal` (code `internal`).
+template <typename T, typename Parse>
+[[nodiscard]] core::Result<T> parse_mapping_document(const YamlInput& input,
+                                                     const DocumentShape& shape, Parse&& parse) {
+    try {
+        auto root = input.load();
+        if (!root) {
+            return std::move(root).error();
+        }
+        if (!root->IsDefined() || root->IsNull()) {
+            return empty_document_error(input, shape);
+        }
+        if (!root->IsMap()) {
+            return not_mapping_error(input, shape, *root);
+        }
+        return parse(*root);
+    } catch (const YAML::Exception& e) {
+        return yaml_exception_error(input, e);
+    } catch (const std::exception& e) {
+        return internal_error(input, shape, e);
+    }
+}
 
 /// The environment.yml mapping parser, shared by parse_environment_yml and Azure ML's inline
 /// `conda_file`. `root` must be a mapping. Can throw YAML::Exception: callers catch.
