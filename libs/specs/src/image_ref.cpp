@@ -61,7 +61,8 @@ bool looks_like_host(std::string_view component) noexcept {
     return component.find_first_of(".:") != std::string_view::npos || component == "localhost";
 }
 
-/// Validates `host[:port]`; returns the 0-based offset of the first bad byte and a problem.
+/// What is wrong with a registry host: an error id, the 0-based offset of the first bad byte
+/// in the host, and the problem.
 struct HostProblem {
     std::string_view id;
     std::size_t offset = 0;
@@ -88,6 +89,7 @@ std::optional<HostProblem> check_domain_name(std::string_view host, std::size_t 
     return std::nullopt;
 }
 
+/// Validates `host[:port]` (host: a domain name or `[IPv6]`); nullopt when it is valid.
 std::optional<HostProblem> check_domain(std::string_view domain) {
     std::string_view host = domain;
     std::size_t port_at = std::string_view::npos;
@@ -243,6 +245,20 @@ std::optional<core::Error> check_digest(std::string_view text, std::string_view 
     return std::nullopt;
 }
 
+/// `:tag` and `@digest`, each when present.
+std::string tag_and_digest(const ImageRef& ref) {
+    std::string out;
+    if (!ref.tag.empty()) {
+        out += ':';
+        out += ref.tag;
+    }
+    if (!ref.digest.empty()) {
+        out += '@';
+        out += ref.digest;
+    }
+    return out;
+}
+
 }  // namespace
 
 core::Result<ImageRef> ImageRef::parse(std::string_view text) {
@@ -394,38 +410,17 @@ core::Result<ImageRef> ImageRef::parse(std::string_view text) {
 
 std::string ImageRef::name() const { return registry + "/" + repository; }
 
-std::string ImageRef::to_string() const {
-    std::string out = name();
-    if (!tag.empty()) {
-        out += ':';
-        out += tag;
-    }
-    if (!digest.empty()) {
-        out += '@';
-        out += digest;
-    }
-    return out;
-}
+std::string ImageRef::to_string() const { return name() + tag_and_digest(*this); }
 
 std::string ImageRef::familiar() const {
-    std::string out;
-    if (registry == docker_hub) {
-        const std::string_view repo = repository;
-        const bool official = repo.substr(0, official_prefix.size()) == official_prefix &&
-                              repo.find('/', official_prefix.size()) == std::string_view::npos;
-        out = official ? std::string(repo.substr(official_prefix.size())) : repository;
-    } else {
-        out = name();
+    if (registry != docker_hub) {
+        return to_string();
     }
-    if (!tag.empty()) {
-        out += ':';
-        out += tag;
-    }
-    if (!digest.empty()) {
-        out += '@';
-        out += digest;
-    }
-    return out;
+    const std::string_view repo = repository;
+    const bool official = repo.substr(0, official_prefix.size()) == official_prefix &&
+                          repo.find('/', official_prefix.size()) == std::string_view::npos;
+    return std::string(official ? repo.substr(official_prefix.size()) : repo) +
+           tag_and_digest(*this);
 }
 
 }  // namespace envsmith::specs
