@@ -12,8 +12,9 @@ CLEANENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=$W/home LANG=C.UTF-8 TER
 start() {  # start a background server, remember its pid
   "$@" > "$W/server-$#.log" 2>&1 &
   PIDS+=($!)
-  sleep 0.4
+  sleep 1
 }
+waitport() { for i in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; }
 stop_all() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; PIDS=(); }
 trap stop_all EXIT
 

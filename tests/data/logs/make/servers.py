@@ -74,7 +74,7 @@ class FakeRegistry(http.server.BaseHTTPRequestHandler):
         pass
 
     def _answer(self):
-        if self.path == "/v2/" and args[0] == "403":
+        if self.path == "/v2/":
             self.send_response(200); self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
             self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}"); return
         if args[0] == "429":
