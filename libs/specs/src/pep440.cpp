@@ -106,10 +106,7 @@ constexpr std::string_view k_post_labels[] = {"post", "rev", "r"};
 }
 
 [[nodiscard]] std::string describe_char(char c) {
-    if (c > ' ' && c < 127) {
-        return fmt::format("unexpected `{}`", c);
-    }
-    return fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    return "unexpected " + detail::describe_byte(c);
 }
 
 [[nodiscard]] int compare_local(const std::vector<LocalSegment>& a, const std::vector<LocalSegment>& b) {

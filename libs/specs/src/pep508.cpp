@@ -34,11 +34,7 @@ constexpr std::size_t k_max_marker_depth = 64;
     if (pos >= text.size()) {
         return "found the end";
     }
-    const char c = text[pos];
-    if (c > ' ' && c < 127) {
-        return fmt::format("found `{}`", c);
-    }
-    return fmt::format("found byte 0x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    return "found " + detail::describe_byte(text[pos]);
 }
 
 struct VariableName {

@@ -2,6 +2,8 @@
 // Helpers shared by the PEP 440, PEP 508 and wheel parsers: where and why a parse stopped
 // (turned into errors by parse_error.hpp), and small character tests.
 
+#include <fmt/format.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -34,6 +36,14 @@ using Parsed = std::variant<T, ParseFailure>;
 /// `str.isspace` also counts \x1c-\x1f; see `is_py_space` for the conda parsers).
 [[nodiscard]] constexpr bool is_space(char c) noexcept {
     return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/// A byte for an error message: "`c`" when printable ASCII, otherwise "byte 0x1b".
+[[nodiscard]] inline std::string describe_byte(char c) {
+    if (c > ' ' && c < 127) {
+        return fmt::format("`{}`", c);
+    }
+    return fmt::format("byte 0x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
 }
 
 /// Adds one decimal digit to `value`; false on 64-bit overflow.

@@ -43,8 +43,8 @@ constexpr std::string_view k_wheel_shape = "{name}-{version}(-{build})?-{python}
         for (std::size_t i = 0; i < part.size(); ++i) {
             if (!core::is_ascii_alnum(part[i]) && part[i] != '_') {
                 return ParseFailure{offset + start + i,
-                                    fmt::format("unexpected `{}` in the {} tag; expected letters, digits or `_`",
-                                                part[i], what)};
+                                    fmt::format("unexpected {} in the {} tag; expected letters, digits or `_`",
+                                                detail::describe_byte(part[i]), what)};
             }
         }
         tags.emplace_back(part);
