@@ -52,13 +52,7 @@ core::Status parse_pip_list(const detail::YamlInput& input, const YAML::Node& no
             return empty_dependency(input, item, "pip");
         }
         if (!item.IsScalar()) {
-            return input
-                .error_at(item, std::string(type_id),
-                          fmt::format("expected a list of strings for `pip`, found {} in it",
-                                      detail::describe_kind(item)))
-                .arg("key", "pip")
-                .arg("expected", "a list of strings")
-                .arg("found", std::string(detail::describe_kind(item)));
+            return input.item_type_error(item, std::string(type_id), "pip", "a list of strings");
         }
         if (core::trim(item.Scalar()).empty()) {
             return empty_dependency(input, item, "pip");

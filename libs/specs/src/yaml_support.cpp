@@ -23,8 +23,6 @@ std::uint32_t to_one_based(int zero_based) {
                : static_cast<std::uint32_t>(value);
 }
 
-bool is_text(const YAML::Node& node) { return node.IsScalar(); }
-
 }  // namespace
 
 std::string_view describe_kind(const YAML::Node& node) {
@@ -100,12 +98,22 @@ core::Error YamlInput::type_error(const YAML::Node& node, std::string id, std::s
         .arg("found", std::string(describe_kind(node)));
 }
 
+core::Error YamlInput::item_type_error(const YAML::Node& item, std::string id,
+                                       std::string_view key, std::string_view expected) const {
+    return error_at(item, std::move(id),
+                    fmt::format("expected {} for `{}`, found {} in it", expected, key,
+                                describe_kind(item)))
+        .arg("key", std::string(key))
+        .arg("expected", std::string(expected))
+        .arg("found", std::string(describe_kind(item)));
+}
+
 core::Result<std::string> YamlInput::get_string(const YAML::Node& node, std::string_view key,
                                                 std::string_view id) const {
     if (node.IsNull()) {
         return std::string();
     }
-    if (!is_text(node)) {
+    if (!node.IsScalar()) {
         return type_error(node, std::string(id), key, "a string");
     }
     return node.Scalar();
@@ -113,7 +121,7 @@ core::Result<std::string> YamlInput::get_string(const YAML::Node& node, std::str
 
 core::Result<bool> YamlInput::get_bool(const YAML::Node& node, std::string_view key,
                                        std::string_view id) const {
-    if (is_text(node)) {
+    if (node.IsScalar()) {
         const auto value = core::to_lower(node.Scalar());
         if (value == "true" || value == "yes" || value == "on") {
             return true;
@@ -136,13 +144,8 @@ core::Result<std::vector<std::string>> YamlInput::get_string_list(const YAML::No
         return type_error(node, std::string(id), key, "a list of strings");
     }
     for (const auto& item : node) {
-        if (!is_text(item)) {
-            return error_at(item, std::string(id),
-                            fmt::format("expected a list of strings for `{}`, found {} in it",
-                                        key, describe_kind(item)))
-                .arg("key", std::string(key))
-                .arg("expected", "a list of strings")
-                .arg("found", std::string(describe_kind(item)));
+        if (!item.IsScalar()) {
+            return item_type_error(item, std::string(id), key, "a list of strings");
         }
         out.push_back(item.Scalar());
     }
@@ -164,7 +167,7 @@ core::Result<std::vector<std::pair<std::string, std::string>>> YamlInput::get_st
         return std::move(items).error();
     }
     for (auto& entry : *items) {
-        if (!entry.value.IsNull() && !is_text(entry.value)) {
+        if (!entry.value.IsNull() && !entry.value.IsScalar()) {
             return type_error(entry.value, std::string(id), fmt::format("{}.{}", key, entry.key),
                               "a string");
         }
@@ -180,7 +183,7 @@ core::Result<std::vector<MapEntry>> YamlInput::entries(const YAML::Node& mapping
     std::set<std::string, std::less<>> seen;
     for (const auto& item : mapping) {
         const YAML::Node key = item.first;
-        if (!is_text(key)) {
+        if (!key.IsScalar()) {
             return error_at(key, fmt::format("{}.bad_key", id_prefix),
                             fmt::format("expected a string key, found {}", describe_kind(key)));
         }

@@ -51,6 +51,10 @@ public:
     /// "expected <expected> for `<key>`, found <kind of node>", at `node`, with id `id`.
     [[nodiscard]] core::Error type_error(const YAML::Node& node, std::string id,
                                          std::string_view key, std::string_view expected) const;
+    /// "expected <expected> for `<key>`, found <kind of item> in it", at the list item `item`.
+    [[nodiscard]] core::Error item_type_error(const YAML::Node& item, std::string id,
+                                              std::string_view key,
+                                              std::string_view expected) const;
 
     /// A scalar as text; null gives "". Lists and mappings are errors.
     [[nodiscard]] core::Result<std::string> get_string(const YAML::Node& node, std::string_view key,
