@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "envsmith/core/result.hpp"
+#include "envsmith/diag/messages.hpp"
 #include "envsmith/specs/azureml.hpp"
 #include "envsmith/specs/environment_yml.hpp"
 #include "envsmith/specs/requirements_txt.hpp"
@@ -109,5 +110,18 @@ struct LintInput {
 /// The message ids of a rule: "<rule>.message" and "<rule>.fix".
 [[nodiscard]] std::string lint_message_id(std::string_view rule);
 [[nodiscard]] std::string lint_fix_id(std::string_view rule);
+
+enum class Color : bool { no, yes };
+
+/// The findings as text, like rustc and ruff: `warning[lint.pip_unpinned]: message`, the
+/// location with the line and a caret, `help: fix`; then a summary line. `fixed` counts the
+/// edits `--fix` applied (0 without it). `path` names the definition in the summary.
+[[nodiscard]] std::string render_lint_text(const std::vector<LintFinding>& findings, const Messages& messages,
+                                           std::string_view path, std::size_t fixed, Color color);
+
+/// The findings as a JSON object: {"findings": [{rule, severity, file, line, column, message,
+/// fix, fixable, prevents}], "fixed": N}.
+[[nodiscard]] std::string render_lint_json(const std::vector<LintFinding>& findings, const Messages& messages,
+                                           std::size_t fixed);
 
 }  // namespace envsmith::diag
