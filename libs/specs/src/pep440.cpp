@@ -75,7 +75,7 @@ private:
     std::size_t m_pos = 0;
 };
 
-constexpr std::string_view k_too_large = "a number too large for 64 bits";
+constexpr std::string_view too_large = "a number too large for 64 bits";
 
 struct PreLabel {
     std::string_view spelling;
@@ -83,7 +83,7 @@ struct PreLabel {
 };
 
 // Order matters: a longer spelling before its prefix (`alpha` before `a`).
-constexpr PreLabel k_pre_labels[] = {
+constexpr PreLabel pre_labels[] = {
     {"alpha", PreReleaseKind::alpha},
     {"a", PreReleaseKind::alpha},
     {"beta", PreReleaseKind::beta},
@@ -94,7 +94,7 @@ constexpr PreLabel k_pre_labels[] = {
     {"rc", PreReleaseKind::release_candidate},
 };
 
-constexpr std::string_view k_post_labels[] = {"post", "rev", "r"};
+constexpr std::string_view post_labels[] = {"post", "rev", "r"};
 
 /// After a pre/post/dev label: an optional separator, then an optional number (0 if absent).
 [[nodiscard]] std::optional<std::uint64_t> take_implicit_number(Cursor& cursor) {
@@ -203,7 +203,7 @@ struct OperatorSpelling {
 };
 
 // Longest first, so `===` is not read as `==`.
-constexpr OperatorSpelling k_operators[] = {
+constexpr OperatorSpelling specifier_operators[] = {
     {"===", SpecifierOp::arbitrary},  {"~=", SpecifierOp::compatible},  {"==", SpecifierOp::equal},
     {"!=", SpecifierOp::not_equal},   {"<=", SpecifierOp::less_equal},  {">=", SpecifierOp::greater_equal},
     {"<", SpecifierOp::less},         {">", SpecifierOp::greater},
@@ -250,7 +250,7 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
     std::size_t number_start = cursor.pos();
     auto first = cursor.take_number();
     if (!first) {
-        return ParseFailure{number_start, std::string(k_too_large)};
+        return ParseFailure{number_start, std::string(too_large)};
     }
     if (cursor.peek() == '!') {
         epoch = *first;
@@ -261,7 +261,7 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
         number_start = cursor.pos();
         first = cursor.take_number();
         if (!first) {
-            return ParseFailure{number_start, std::string(k_too_large)};
+            return ParseFailure{number_start, std::string(too_large)};
         }
     }
     release.push_back(*first);
@@ -270,7 +270,7 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
         number_start = cursor.pos();
         const auto next = cursor.take_number();
         if (!next) {
-            return ParseFailure{number_start, std::string(k_too_large)};
+            return ParseFailure{number_start, std::string(too_large)};
         }
         release.push_back(*next);
     }
@@ -281,12 +281,12 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
         const std::size_t save = cursor.pos();
         cursor.take_separator();
         bool found = false;
-        for (const auto& label : k_pre_labels) {
+        for (const auto& label : pre_labels) {
             if (cursor.take_word(label.spelling)) {
                 const std::size_t at = cursor.pos();
                 const auto number = take_implicit_number(cursor);
                 if (!number) {
-                    return ParseFailure{at, std::string(k_too_large)};
+                    return ParseFailure{at, std::string(too_large)};
                 }
                 pre = PreRelease{label.kind, *number};
                 found = true;
@@ -305,18 +305,18 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
         const std::size_t at = cursor.pos();
         post = cursor.take_number();
         if (!post) {
-            return ParseFailure{at, std::string(k_too_large)};
+            return ParseFailure{at, std::string(too_large)};
         }
     } else {
         const std::size_t save = cursor.pos();
         cursor.take_separator();
         bool found = false;
-        for (const auto label : k_post_labels) {
+        for (const auto label : post_labels) {
             if (cursor.take_word(label)) {
                 const std::size_t at = cursor.pos();
                 post = take_implicit_number(cursor);
                 if (!post) {
-                    return ParseFailure{at, std::string(k_too_large)};
+                    return ParseFailure{at, std::string(too_large)};
                 }
                 found = true;
                 break;
@@ -336,7 +336,7 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
             const std::size_t at = cursor.pos();
             dev = take_implicit_number(cursor);
             if (!dev) {
-                return ParseFailure{at, std::string(k_too_large)};
+                return ParseFailure{at, std::string(too_large)};
             }
         } else {
             cursor.set_pos(save);
@@ -363,7 +363,7 @@ Parsed<Pep440Version> parse_version(std::string_view text) {
                 std::uint64_t value = 0;
                 for (const char c : segment) {
                     if (!detail::push_digit(value, c)) {
-                        return ParseFailure{start, std::string(k_too_large)};
+                        return ParseFailure{start, std::string(too_large)};
                     }
                 }
                 local.emplace_back(value);
@@ -443,8 +443,8 @@ std::string Pep440Version::to_string() const {
         out += std::to_string(m_release[i]);
     }
     if (m_pre) {
-        static constexpr std::string_view k_names[] = {"a", "b", "rc"};
-        out += k_names[static_cast<std::size_t>(m_pre->kind)];
+        static constexpr std::string_view pre_names[] = {"a", "b", "rc"};
+        out += pre_names[static_cast<std::size_t>(m_pre->kind)];
         out += std::to_string(m_pre->number);
     }
     if (m_post) {
@@ -486,7 +486,7 @@ std::strong_ordering operator<=>(const Pep440Version& a, const Pep440Version& b)
 // Specifier
 
 std::string_view to_string(SpecifierOp op) noexcept {
-    for (const auto& spelling : k_operators) {
+    for (const auto& spelling : specifier_operators) {
         if (spelling.op == op) {
             return spelling.text;
         }
@@ -500,7 +500,7 @@ Parsed<Specifier> parse_specifier_impl(std::string_view text) {
     const std::size_t begin = skip_spaces(text, 0);
     const std::string_view rest = text.substr(begin);
     const OperatorSpelling* found = nullptr;
-    for (const auto& spelling : k_operators) {
+    for (const auto& spelling : specifier_operators) {
         if (rest.starts_with(spelling.text)) {
             found = &spelling;
             break;

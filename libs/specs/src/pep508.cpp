@@ -20,7 +20,7 @@ namespace {
 using detail::Parsed;
 using detail::ParseFailure;
 
-constexpr std::size_t k_max_marker_depth = 64;
+constexpr std::size_t max_marker_depth = 64;
 
 [[nodiscard]] bool is_wsp(char c) noexcept {
     return c == ' ' || c == '\t';
@@ -44,7 +44,7 @@ struct VariableName {
 
 // Canonical names first (to_string uses the first match), then the legacy aliases packaging
 // still accepts.
-constexpr VariableName k_variables[] = {
+constexpr VariableName marker_variables[] = {
     {"implementation_name", MarkerVariable::implementation_name},
     {"implementation_version", MarkerVariable::implementation_version},
     {"os_name", MarkerVariable::os_name},
@@ -71,7 +71,7 @@ struct OpSpelling {
 };
 
 // Longest first, so `===` is not read as `==`.
-constexpr OpSpelling k_marker_ops[] = {
+constexpr OpSpelling marker_operators[] = {
     {"===", MarkerOp::arbitrary},  {"~=", MarkerOp::compatible}, {"==", MarkerOp::equal},
     {"!=", MarkerOp::not_equal},   {"<=", MarkerOp::less_equal}, {">=", MarkerOp::greater_equal},
     {"<", MarkerOp::less},         {">", MarkerOp::greater},
@@ -155,7 +155,7 @@ private:
     [[nodiscard]] Parsed<Marker> parse_expr(std::size_t depth) {
         skip_wsp();
         if (m_pos < m_text.size() && m_text[m_pos] == '(') {
-            if (depth >= k_max_marker_depth) {
+            if (depth >= max_marker_depth) {
                 return fail("markers are nested too deeply");
             }
             ++m_pos;
@@ -213,7 +213,7 @@ private:
             return fail(fmt::format("expected a marker variable such as `python_version` or a quoted string, {}",
                                     describe_at(m_text, m_pos)));
         }
-        for (const auto& known : k_variables) {
+        for (const auto& known : marker_variables) {
             if (known.name == word) {
                 Marker::Operand operand;
                 operand.is_variable = true;
@@ -240,7 +240,7 @@ private:
             }
             return fail(fmt::format("expected `in` after `not`, {}", describe_at(m_text, m_pos)));
         }
-        for (const auto& spelling : k_marker_ops) {
+        for (const auto& spelling : marker_operators) {
             if (m_text.substr(m_pos, spelling.text.size()) == spelling.text) {
                 m_pos += spelling.text.size();
                 return spelling.op;
@@ -459,7 +459,7 @@ struct SubdirFacts {
 
 // What CPython reports on each conda platform (os.name, sys.platform, platform.system(),
 // platform.machine()).
-constexpr SubdirFacts k_subdirs[] = {
+constexpr SubdirFacts subdir_facts[] = {
     {"linux-64", "posix", "linux", "Linux", "x86_64"},
     {"linux-32", "posix", "linux", "Linux", "i686"},
     {"linux-aarch64", "posix", "linux", "Linux", "aarch64"},
@@ -506,7 +506,7 @@ bool is_valid_package_name(std::string_view name) noexcept {
 core::Result<MarkerEnvironment> MarkerEnvironment::for_target(std::string_view python_version,
                                                               std::string_view conda_subdir) {
     const SubdirFacts* facts = nullptr;
-    for (const auto& candidate : k_subdirs) {
+    for (const auto& candidate : subdir_facts) {
         if (candidate.subdir == conda_subdir) {
             facts = &candidate;
         }
@@ -544,7 +544,7 @@ core::Result<MarkerEnvironment> MarkerEnvironment::for_target(std::string_view p
 }
 
 const std::string* MarkerEnvironment::find(std::string_view variable) const noexcept {
-    for (const auto& known : k_variables) {
+    for (const auto& known : marker_variables) {
         if (known.name == variable && known.variable != MarkerVariable::extra) {
             return &value_of(*this, known.variable);
         }
@@ -556,7 +556,7 @@ const std::string* MarkerEnvironment::find(std::string_view variable) const noex
 // Marker
 
 std::string_view to_string(MarkerVariable variable) noexcept {
-    for (const auto& known : k_variables) {
+    for (const auto& known : marker_variables) {
         if (known.variable == variable) {
             return known.name;
         }
@@ -570,7 +570,7 @@ std::string_view to_string(MarkerOp op) noexcept {
         case MarkerOp::not_in: return "not in";
         default: break;
     }
-    for (const auto& spelling : k_marker_ops) {
+    for (const auto& spelling : marker_operators) {
         if (spelling.op == op) {
             return spelling.text;
         }

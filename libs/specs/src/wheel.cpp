@@ -18,7 +18,7 @@ namespace {
 
 using detail::ParseFailure;
 
-constexpr std::string_view k_wheel_shape = "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl";
+constexpr std::string_view wheel_shape = "{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl";
 
 [[nodiscard]] core::Error wheel_error(std::string_view filename, const ParseFailure& failure) {
     return detail::parse_error("spec.wheel_filename.invalid", "wheel filename", failure.problem, filename,
@@ -72,7 +72,7 @@ struct SubdirPlatform {
     std::string_view arch;  // wheel spelling: x86_64, aarch64, arm64, win_amd64, ...
 };
 
-constexpr SubdirPlatform k_platforms[] = {
+constexpr SubdirPlatform subdir_platforms[] = {
     {"linux-64", "linux", "x86_64"},    {"linux-32", "linux", "i686"},        {"linux-aarch64", "linux", "aarch64"},
     {"linux-ppc64le", "linux", "ppc64le"}, {"linux-s390x", "linux", "s390x"}, {"linux-armv7l", "linux", "armv7l"},
     {"osx-64", "osx", "x86_64"},        {"osx-arm64", "osx", "arm64"},       {"win-64", "win", "win_amd64"},
@@ -90,9 +90,9 @@ void add_manylinux(std::vector<std::string>& out, std::string_view arch, Platfor
     for (std::uint32_t minor = glibc.minor + 1; minor-- > oldest_minor;) {
         out.push_back(fmt::format("manylinux_2_{}_{}", minor, arch));
         if (minor == 17) {
-            constexpr std::array<std::string_view, 7> k_2014_arches = {"x86_64", "i686",    "aarch64", "armv7l",
+            constexpr std::array<std::string_view, 7> manylinux2014_arches = {"x86_64", "i686",    "aarch64", "armv7l",
                                                                        "ppc64",  "ppc64le", "s390x"};
-            if (std::find(k_2014_arches.begin(), k_2014_arches.end(), arch) != k_2014_arches.end()) {
+            if (std::find(manylinux2014_arches.begin(), manylinux2014_arches.end(), arch) != manylinux2014_arches.end()) {
                 out.push_back(fmt::format("manylinux2014_{}", arch));
             }
         } else if (minor == 12 && x86) {
@@ -186,20 +186,20 @@ std::string Tag::to_string() const {
 
 core::Result<WheelFilename> WheelFilename::parse(std::string_view filename) {
     if (!filename.ends_with(".whl")) {
-        return wheel_error(filename, {filename.size(), fmt::format("expected the `.whl` extension of {}", k_wheel_shape)});
+        return wheel_error(filename, {filename.size(), fmt::format("expected the `.whl` extension of {}", wheel_shape)});
     }
     const std::string_view stem = filename.substr(0, filename.size() - 4);
     std::vector<std::size_t> starts = {0};
     for (std::size_t i = 0; i < stem.size(); ++i) {
         if (stem[i] == '-') {
             if (starts.size() == 6) {
-                return wheel_error(filename, {i, fmt::format("too many `-` separated parts; expected {}", k_wheel_shape)});
+                return wheel_error(filename, {i, fmt::format("too many `-` separated parts; expected {}", wheel_shape)});
             }
             starts.push_back(i + 1);
         }
     }
     if (starts.size() < 5) {
-        return wheel_error(filename, {stem.size(), fmt::format("too few `-` separated parts; expected {}", k_wheel_shape)});
+        return wheel_error(filename, {stem.size(), fmt::format("too few `-` separated parts; expected {}", wheel_shape)});
     }
     const auto part = [&](std::size_t index) {
         const std::size_t end = index + 1 < starts.size() ? starts[index + 1] - 1 : stem.size();
@@ -290,13 +290,13 @@ std::string WheelFilename::to_string() const {
 }
 
 core::Result<SourceDistFilename> SourceDistFilename::parse(std::string_view filename) {
-    static constexpr std::string_view k_extensions[] = {".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"};
+    static constexpr std::string_view sdist_extensions[] = {".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"};
     const auto fail = [&](std::size_t offset, std::string problem) -> core::Error {
         return detail::parse_error("spec.sdist_filename.invalid", "source distribution filename", problem, filename,
                                    offset, "filename");
     };
     std::string_view extension;
-    for (const auto candidate : k_extensions) {
+    for (const auto candidate : sdist_extensions) {
         if (filename.size() > candidate.size() &&
             core::iequals(filename.substr(filename.size() - candidate.size()), candidate)) {
             extension = candidate;
@@ -347,7 +347,7 @@ core::Result<TargetTags> TargetTags::for_target(const TargetSpec& target) {
                             "python_version", target.python_version);
     }
     const SubdirPlatform* platform = nullptr;
-    for (const auto& candidate : k_platforms) {
+    for (const auto& candidate : subdir_platforms) {
         if (candidate.subdir == target.conda_subdir) {
             platform = &candidate;
         }
