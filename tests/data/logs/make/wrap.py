@@ -2,7 +2,8 @@
 """Wrap a real tool transcript the way it shows up inside real build logs.
 
 wrap.py STYLE [options] RAW [RAW_ERR]   (writes to stdout)
-  STYLE: plain | docker | buildkit | buildkit-old | azureml | azureml-acr | condaenv | gha
+  STYLE: plain | docker | buildkit | buildkit-old | azureml | azureml-acr | condaenv | gha | azureml-raw | azureml-acr-raw
+  (-raw: RAW is the whole output of the conda step, not pip's)
   --cmd CMD      the RUN command (default: pip install -r requirements.txt)
   --rc N         exit code of the step (default 1)
   --image IMG    FROM image of the Dockerfile
@@ -94,7 +95,9 @@ elif style in ("buildkit", "buildkit-old"):
                 f'ERROR: failed to solve: process "/bin/sh -c {a.cmd}" did not complete successfully: exit code: {a.rc}']
     else:
         out.append(f"executor failed running [/bin/sh -c {a.cmd}]: exit code: {a.rc}")
-elif style in ("azureml", "azureml-acr", "condaenv"):
+elif style in ("azureml", "azureml-acr", "condaenv", "azureml-raw", "azureml-acr-raw"):
+    raw_inner = style.endswith("-raw")
+    style = style.replace("-raw", "")
     env = "azureml_" + hexid(32)
     inner = ["Collecting package metadata (repodata.json): ...working... done",
              "Solving environment: ...working... done",
@@ -105,6 +108,8 @@ elif style in ("azureml", "azureml-acr", "condaenv"):
              f"['/azureml-envs/{env}/bin/python', '-m', 'pip', 'install', '-U', '-r', '/azureml-environment-setup/condaenv.{hexid(8)}.requirements.txt', '--exists-action=b']" if style != "condaenv" else
              f"['/opt/conda/envs/train/bin/python', '-m', 'pip', 'install', '-U', '-r', '/tmp/condaenv.{hexid(8)}.requirements.txt', '--exists-action=b']",
              "Pip subprocess output:"] + raw + ["", "Pip subprocess error:"] + err + ["", "failed", "", "CondaEnvException: Pip failed", ""]
+    if raw_inner:
+        inner = raw
     if style == "condaenv":
         out += ["$ conda env create -f environment.yml", "Channels:", " - conda-forge", " - defaults", "Platform: linux-64"] + inner[:5]
         out += ["", "Downloading and Extracting Packages", ""] if rnd.random() < .5 else []
