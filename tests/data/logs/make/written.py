@@ -75,7 +75,7 @@ Solving environment: ...working... failed with initial frozen solve. Retrying wi
 PackagesNotFoundError: The following packages are not available from current channels:
 
   - lightgbm-gpu=3.3.5
-""" + CHANNEL_HINT, cmd="conda install -y -c defaults lightgbm-gpu=3.3.5 && conda clean -afy", image="continuumio/miniconda3:4.12.0")
+""" + CHANNEL_HINT, cmd="conda install -y -c defaults lightgbm-gpu=3.3.5 && conda clean -afy", image="continuumio/miniconda3:4.12.0", crlf=True)
 W("azureml/conda-libmamba-nothing-provides.log", "conda.package_not_found", "libmamba: requested spec does not exist", "azureml-raw", """
 Channels:
  - conda-forge
@@ -132,11 +132,11 @@ $ micromamba create -y -n serve -f env.yaml
 conda-forge/noarch                                  17.4MB @   9.6MB/s  1.8s
 conda-forge/linux-64                                41.9MB @  11.2MB/s  3.7s
 
-error    libmamba Could not solve for environment specs
+\x1b[31merror   \x1b[0m libmamba Could not solve for environment specs
     The following packages are incompatible
-    ├─ python =3.11 * is requested and can be installed;
-    └─ onnxruntime-gpu =1.18.0 * does not exist (perhaps a typo or a missing channel).
-critical libmamba Could not solve for environment specs
+    ├─ \x1b[32mpython =3.11 *\x1b[0m is requested and can be installed;
+    └─ \x1b[31monnxruntime-gpu =1.18.0 *\x1b[0m does not exist (perhaps a typo or a missing channel).
+\x1b[1;31mcritical\x1b[0m libmamba Could not solve for environment specs
 """)
 
 # ---------------------------------------------------------------- conda.unsatisfiable
@@ -203,8 +203,8 @@ conda-forge/noarch                                          Using cache
 Encountered problems while solving:
   - package tensorflow-2.12.0-cpu_py38h66f0ec1_0 requires numpy >=1.22.4,<2.0a0, but none of the providers can be installed
 
-""", cmd="mamba install -y -n base -c conda-forge python=3.8 tensorflow=2.12 numpy=1.19", image="mambaorg/micromamba:1.4.9")
-W("azureml/conda-found-conflicts-classic.log", "conda.unsatisfiable", "classic solver Found conflicts, long report", "azureml-acr-raw", CONDA_PRE4.replace("failed\n", "failed with initial frozen solve. Retrying with flexible solve.\nFound conflicts! Looking for incompatible packages.\nThis can take several minutes.  Press CTRL-C to abort.\n...working... failed\n") + """
+""", cmd="mamba install -y -n base -c conda-forge python=3.8 tensorflow=2.12 numpy=1.19", image="mambaorg/micromamba:1.4.9", crlf=True)
+W("azureml/conda-found-conflicts-classic.log", "conda.unsatisfiable", "classic solver Found conflicts, long report, wrapped at 80 columns", "azureml-acr-raw", CONDA_PRE4.replace("failed\n", "failed with initial frozen solve. Retrying with flexible solve.\nFound conflicts! Looking for incompatible packages.\nThis can take several minutes.  Press CTRL-C to abort.\n...working... failed\n") + """
 UnsatisfiableError: The following specifications were found to be incompatible with each other:
 
 Output in format: Requested package -> Available versions
@@ -230,7 +230,7 @@ pandas=1.3.5 -> python[version='>=3.7,<3.8.0a0|>=3.8,<3.9.0a0|>=3.9,<3.10.0a0']T
 
 Your installed version is: 2.31
 
-""")
+""", wrap80=True)
 
 # ---------------------------------------------------------------- conda.virtual_package_missing
 W("conda/virtual-package-cuda-classic.log", "conda.virtual_package_missing", "__cuda missing on CPU build agent", "docker", CONDA_PRE4.replace("failed\n", "failed with initial frozen solve. Retrying with flexible solve.\nFound conflicts! Looking for incompatible packages.\nThis can take several minutes.  Press CTRL-C to abort.\nfailed\n") + """
@@ -692,7 +692,7 @@ CondaSSLError: Encountered an SSL error. Most likely a certificate verification 
 
 Exception: HTTPSConnectionPool(host='conda.anaconda.org', port=443): Max retries exceeded with url: /conda-forge/linux-64/current_repodata.json (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self signed certificate in certificate chain (_ssl.c:1129)')))
 
-""", cmd="conda env create -f environment.yml", image="continuumio/miniconda3:4.12.0")
+""", cmd="conda env create -f environment.yml", image="continuumio/miniconda3:4.12.0", crlf=True)
 W("azureml/conda-read-timeout.log", "network.timeout", "conda download read timeouts", "azureml-raw", """
 Collecting package metadata (repodata.json): ...working... done
 Solving environment: ...working... done
