@@ -165,7 +165,7 @@ std::optional<core::SourceLocation> find_text(std::string_view file, std::string
 /// The text to insert, on its own line after the located list item, as another item of the
 /// same block list (`  - <item>`). Nullopt unless the item is a plain block-list entry.
 std::optional<TextEdit> insert_list_item_after(const core::SourceLocation& where, std::string_view item_text,
-                                               std::string_view new_item) {
+                                               std::string_view new_item, std::string_view file_text) {
     const auto column = scalar_column(where, item_text);
     if (!column) {
         return std::nullopt;
@@ -181,8 +181,15 @@ std::optional<TextEdit> insert_list_item_after(const core::SourceLocation& where
     if (quoted) {
         return std::nullopt;
     }
-    const bool crlf = line.ends_with('\r');
-    const auto end = crlf ? line.size() - 1 : line.size();
+    // The located line's text has no line break; a CRLF file gets CRLF in the new line too.
+    std::size_t line_start = 0;
+    for (std::uint32_t n = 1; n < where.line && line_start != std::string_view::npos; ++n) {
+        line_start = file_text.find('\n', line_start);
+        line_start = line_start == std::string_view::npos ? line_start : line_start + 1;
+    }
+    const auto line_end = line_start == std::string_view::npos ? line_start : line_start + line.size();
+    const bool crlf = line.ends_with('\r') || (line_end < file_text.size() && file_text[line_end] == '\r');
+    const auto end = line.ends_with('\r') ? line.size() - 1 : line.size();
     return TextEdit{where.file, where.line, to_u32(end + 1), 0,
                     fmt::format("{}{}{}", crlf ? "\r\n" : "\n", prefix, new_item)};
 }
@@ -266,7 +273,10 @@ void lint_image(std::string_view text, const core::SourceLocation& where, Findin
         }
         Args args = {{"reference", std::string(text)}, {"suggestion", repaired.empty() ? "?" : repaired}};
         if (it == rule_of.end()) {
-            args.push_back({"problem", error.message});
+            // The specs message repeats the reference; keep only what is wrong with it.
+            const auto prefix = fmt::format("invalid image reference `{}`: ", text);
+            args.push_back({"problem", error.message.starts_with(prefix) ? error.message.substr(prefix.size())
+                                                                         : error.message});
         }
         out.add(it != rule_of.end() ? std::string_view(it->second) : "lint.image_ref_invalid",
                 error.where.value_or(where), std::move(args), std::move(fix));
@@ -458,7 +468,7 @@ void lint_requirements(const specs::RequirementsFile& file, const std::vector<Co
 // --- conda files -----------------------------------------------------------------------
 
 bool is_block_item(const specs::CondaDependency& dependency) {
-    return insert_list_item_after(dependency.location, dependency.text, "x").has_value();
+    return insert_list_item_after(dependency.location, dependency.text, "x", {}).has_value();
 }
 
 void lint_conda(const LintCondaFile& conda, Findings& out) {
@@ -536,7 +546,7 @@ void lint_conda(const LintCondaFile& conda, Findings& out) {
             std::optional<TextEdit> fix;
             if (anchor != nullptr) {
                 fix = insert_list_item_after(anchor->location, anchor->text,
-                                             fmt::format("pip={}", default_pip_version));
+                                             fmt::format("pip={}", default_pip_version), conda.text);
             }
             out.add("lint.pip_missing", where, {{"version", std::string(default_pip_version)}}, std::move(fix));
         }
