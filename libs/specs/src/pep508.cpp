@@ -671,41 +671,50 @@ bool Marker::evaluate_one(const MarkerEnvironment& environment, std::string_view
     return compare(resolve(m_lhs), m_op, resolve(m_rhs));
 }
 
-void Marker::append_to(std::string& out, bool parenthesize_or) const {
-    switch (m_kind) {
-        case Kind::comparison:
-            append_operand(out, m_lhs);
-            out += fmt::format(" {} ", specs::to_string(m_op));
-            append_operand(out, m_rhs);
+namespace {
+
+// `or` inside `and` needs parentheses; nothing else does (`and` binds tighter).
+enum class Context : std::uint8_t { top_or_any_of, all_of };
+
+void append_marker(std::string& out, const Marker& marker, Context context) {
+    switch (marker.kind()) {
+        case Marker::Kind::comparison:
+            append_operand(out, marker.lhs());
+            out += fmt::format(" {} ", specs::to_string(marker.op()));
+            append_operand(out, marker.rhs());
             return;
-        case Kind::all_of:
-            for (std::size_t i = 0; i < m_children.size(); ++i) {
+        case Marker::Kind::all_of:
+            for (std::size_t i = 0; i < marker.children().size(); ++i) {
                 if (i > 0) {
                     out += " and ";
                 }
-                m_children[i].append_to(out, true);
+                append_marker(out, marker.children()[i], Context::all_of);
             }
             return;
-        case Kind::any_of:
-            if (parenthesize_or) {
+        case Marker::Kind::any_of: {
+            const bool parenthesize = context == Context::all_of;
+            if (parenthesize) {
                 out.push_back('(');
             }
-            for (std::size_t i = 0; i < m_children.size(); ++i) {
+            for (std::size_t i = 0; i < marker.children().size(); ++i) {
                 if (i > 0) {
                     out += " or ";
                 }
-                m_children[i].append_to(out, false);
+                append_marker(out, marker.children()[i], Context::top_or_any_of);
             }
-            if (parenthesize_or) {
+            if (parenthesize) {
                 out.push_back(')');
             }
             return;
+        }
     }
 }
 
+}  // namespace
+
 std::string Marker::to_string() const {
     std::string out;
-    append_to(out, false);
+    append_marker(out, *this, Context::top_or_any_of);
     return out;
 }
 

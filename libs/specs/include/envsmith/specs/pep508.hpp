@@ -135,7 +135,6 @@ public:
 
 private:
     [[nodiscard]] bool evaluate_one(const MarkerEnvironment& environment, std::string_view extra) const;
-    void append_to(std::string& out, bool parenthesize_or) const;
 
     Kind m_kind = Kind::comparison;
     Operand m_lhs;

@@ -48,6 +48,8 @@ public:
     /// characters other than version characters, or nesting deeper than 200 parentheses.
     [[nodiscard]] static core::Result<VersionSpec> parse(std::string_view text);
 
+    /// Whether `version` satisfies the constraint, by conda's version order (so `1.2` contains
+    /// `1.2.0`); globs and regexes match the version's normalised text.
     [[nodiscard]] bool contains(const CondaVersion& version) const;
 
     /// A canonical text: `parse(to_string())` gives a spec with the same `to_string()` and the
@@ -102,6 +104,7 @@ public:
     /// operator, an operand that is not a non-negative 64-bit integer, or a bad regex.
     [[nodiscard]] static core::Result<BuildNumberSpec> parse(std::string_view text);
 
+    /// Whether `build_number` satisfies the constraint; a regex matches its decimal text.
     [[nodiscard]] bool contains(std::uint64_t build_number) const;
     /// `3`, `!=3`, `>=2`, `*`, `^...$`; round-trips through `parse`.
     [[nodiscard]] std::string to_string() const;

@@ -23,6 +23,7 @@ struct Tag {
     std::string abi;          // "cp311", "abi3", "none"
     std::string platform;     // "manylinux_2_17_x86_64", "any"
 
+    /// `interpreter-abi-platform`.
     [[nodiscard]] std::string to_string() const;
     friend bool operator==(const Tag&, const Tag&) = default;
 };
@@ -70,6 +71,7 @@ struct SourceDistFilename {
 
     /// Fails with `spec.sdist_filename.invalid`, a column and the argument `filename`.
     [[nodiscard]] static core::Result<SourceDistFilename> parse(std::string_view filename);
+    /// PEP 503 name: `Foo_Bar` gives `foo-bar`.
     [[nodiscard]] std::string normalized_name() const;
 };
 
