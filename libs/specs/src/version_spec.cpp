@@ -135,6 +135,18 @@ bool is_operator_start(char c) noexcept {
     return c == '=' || c == '<' || c == '>' || c == '!' || c == '~';
 }
 
+// The first entry of `table` (entries with `text`, longest spellings first) that starts
+// `text`, or nullptr.
+template <typename Entry, std::size_t size>
+const Entry* find_operator(std::string_view text, const Entry (&table)[size]) {
+    for (const auto& entry : table) {
+        if (text.substr(0, entry.text.size()) == entry.text) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
 std::string_view operator_text(Op op) {
     switch (op) {
         case Op::equal: return "==";
@@ -239,13 +251,7 @@ struct VersionSpecParser {
         }
 
         if (is_operator_start(leaf_text.front())) {
-            const OperatorName* found = nullptr;
-            for (const auto& name : operator_names) {
-                if (leaf_text.substr(0, name.text.size()) == name.text) {
-                    found = &name;
-                    break;
-                }
-            }
+            const OperatorName* found = find_operator(leaf_text, operator_names);
             if (found == nullptr) {
                 return fail(span.begin, "expected an operator: `==` `!=` `<` `<=` `>` `>=` `~=` `=`");
             }
@@ -602,13 +608,7 @@ core::Result<BuildNumberSpec> BuildNumberSpec::parse(std::string_view text) {
             {"=", Operator::equal},          {"<", Operator::less},
             {">", Operator::greater},
         };
-        const Name* found = nullptr;
-        for (const auto& name : names) {
-            if (body.substr(0, name.text.size()) == name.text) {
-                found = &name;
-                break;
-            }
-        }
+        const Name* found = find_operator(body, names);
         if (found == nullptr) {
             return fail(span.begin, "expected an operator: `==` `!=` `<` `<=` `>` `>=` `=`");
         }
