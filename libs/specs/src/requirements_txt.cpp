@@ -564,9 +564,9 @@ private:
                            fmt::format("unexpected `{}` after an option", token.text))
                     .with_hint("put each requirement and each option on its own line");
             }
-            const bool editable = token.text == "-e" || token.text.substr(0, 2) == "-e" ||
-                                  token.text == opt_editable ||
-                                  token.text.substr(0, opt_editable.size() + 1) == "--editable=";
+            const std::string_view name = token.text;
+            const bool editable = name.starts_with("-e") || name == opt_editable ||
+                                  name.starts_with("--editable=");
             if (editable) {
                 return parse_editable(token, scope, as_constraints);
             }
@@ -600,7 +600,7 @@ private:
     core::Status parse_editable(const Token& token, const LineScope& scope, bool as_constraints) {
         const std::string_view text = scope.line.text;
         std::size_t value_at = token.pos;
-        if (token.text.substr(0, 2) == "-e") {
+        if (token.text.starts_with("-e")) {
             value_at += 2;
         } else {
             value_at += opt_editable.size();
