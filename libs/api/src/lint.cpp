@@ -79,7 +79,8 @@ private:
 /// findings' inputs point into.
 class DefinitionLinter {
 public:
-    DefinitionLinter(core::FileSystem& fs, const LintOptions& options) : m_fs(fs), m_options(options) {}
+    DefinitionLinter(core::FileSystem& fs, const LintOptions& options)
+        : m_fs(fs), m_options(options), m_platform(options.platform) {}
 
     core::Result<LintReport> run() {
         auto text = read(m_options.path);
@@ -177,7 +178,7 @@ private:
         m_input.azureml_file = m_options.path;
         m_input.azureml_text = m_text;
         if (m_platform.empty()) {
-            m_platform = m_options.platform.empty() ? env.platform : m_options.platform;
+            m_platform = env.platform;
         }
         if (env.conda_file) {
             if (const auto* path = std::get_if<std::string>(&*env.conda_file)) {

@@ -460,7 +460,7 @@ void lint_requirements(const specs::RequirementsFile& file, const std::vector<Co
     for (const auto& option : file.options) {
         if (option.kind == Kind::index_url || option.kind == Kind::extra_index_url ||
             option.kind == Kind::find_links) {
-            lint_url(option.value, option.location, fmt::format("--{}", specs::to_string(option.kind)), out);
+            lint_url(option.value, option.location, specs::to_string(option.kind), out);
         }
     }
 }
