@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 
 #include "envsmith/diag/log_lines.hpp"
 
@@ -17,6 +18,7 @@ constexpr std::size_t max_evidence = 5;
 constexpr std::size_t max_evidence_text = 400;
 constexpr std::size_t terminal_width = 80;
 constexpr double corroboration_bonus = 0.25;
+constexpr double confident = 0.8;
 
 RE2::Options pattern_options() {
     RE2::Options options;
@@ -216,6 +218,17 @@ struct Doctor::Session::State {
         }
     }
 
+    /// Confidence in bands: differences inside a band are noise between patterns, so the
+    /// position in the log decides there.
+    static int band(double confidence) {
+        return confidence >= confident ? 2 : confidence >= root_cause_min_confidence ? 1 : 0;
+    }
+
+    static bool may_cause(const Finding& cause, const Finding& effect) {
+        const auto& listed = effect.entry->consequence_of;
+        return std::find(listed.begin(), listed.end(), cause.id()) != listed.end();
+    }
+
     /// Orders findings by causality and links consequences to their cause.
     static void rank(Diagnosis& d) {
         corroborate(d);
@@ -224,25 +237,46 @@ struct Doctor::Session::State {
             const bool b_can = b.confidence >= root_cause_min_confidence;
             if (a_can != b_can) return a_can;
             if (a.entry->tier != b.entry->tier) return a.entry->tier < b.entry->tier;
-            if (a.confidence != b.confidence) return a.confidence > b.confidence;
-            return a.first_line < b.first_line;
+            if (band(a.confidence) != band(b.confidence)) return band(a.confidence) > band(b.confidence);
+            if (a.first_line != b.first_line) return a.first_line < b.first_line;
+            return a.confidence > b.confidence;
         };
         std::stable_sort(d.findings.begin(), d.findings.end(), before);
         if (d.findings.empty() || d.findings.front().confidence < root_cause_min_confidence) {
             return;
         }
+        // The catalogue says which failures can cause which. When the best-ranked finding may
+        // be a consequence of another credible finding that came before it in the log, that
+        // one is the cause, whatever its tier: an apt typo above a missing compiler.
+        std::size_t root = 0;
+        for (std::size_t hops = 0; hops < d.findings.size(); ++hops) {
+            std::optional<std::size_t> earlier;
+            for (std::size_t i = 0; i < d.findings.size(); ++i) {
+                const auto& c = d.findings[i];
+                const auto& r = d.findings[root];
+                // A cause of a lower or equal tier needs only the catalogue's link; one of a
+                // higher tier must also come first in the log.
+                if (i != root && c.confidence >= root_cause_min_confidence && may_cause(c, r) &&
+                    (c.entry->tier <= r.entry->tier || c.first_line <= r.first_line)) {
+                    earlier = i;
+                    break;  // findings are in rank order: the first is the best
+                }
+            }
+            if (!earlier) {
+                break;
+            }
+            root = *earlier;
+        }
+        std::rotate(d.findings.begin(), d.findings.begin() + static_cast<std::ptrdiff_t>(root),
+                    d.findings.begin() + static_cast<std::ptrdiff_t>(root) + 1);
         d.root_cause = 0;
-        auto causes = [](const Finding& cause, const Finding& effect) {
-            const auto& listed = effect.entry->consequence_of;
-            return cause.entry->tier < effect.entry->tier ||
-                   std::find(listed.begin(), listed.end(), cause.id()) != listed.end();
-        };
         for (std::size_t i = 1; i < d.findings.size(); ++i) {
             auto& effect = d.findings[i];
             // The root cause first; else the best-ranked finding that explains this one.
             for (std::size_t j = 0; j < i; ++j) {
-                if (causes(d.findings[j], effect)) {
-                    effect.consequence_of = d.findings[j].id();
+                const auto& cause = d.findings[j];
+                if (cause.entry->tier < effect.entry->tier || may_cause(cause, effect)) {
+                    effect.consequence_of = cause.id();
                     break;
                 }
             }
