@@ -741,6 +741,7 @@ std::string MatchSpec::to_string() const {
         }
     }
     out += out.empty() ? m_name : "::" + m_name;
+    const std::string head = out;
 
     bool version_exact = false;
     if (m_has_version && !m_version.matches_all()) {
@@ -809,6 +810,19 @@ std::string MatchSpec::to_string() const {
     }
     if (!brackets.empty()) {
         out += "[" + core::join(brackets, ",") + "]";
+    } else if (ends_with(out, ".conda") || ends_with(out, ".tar.bz2")) {
+        // Printed inline, `name=1.conda` would read back as a package file name: move the
+        // version and build into brackets, which end the text with `]`.
+        std::vector<std::string> forced;
+        if (m_has_version && !m_version.matches_all()) {
+            const std::string text = m_version.to_string();
+            forced.push_back("version=" +
+                             bracket_value(text.front() == '=' ? "(" + text + ")" : text));
+        }
+        if (m_build) {
+            forced.push_back("build=" + bracket_value(*m_build));
+        }
+        out = head + "[" + core::join(forced, ",") + "]";
     }
     return out;
 }

@@ -111,6 +111,20 @@ TEST(MatchSpecTest, CanonicalStringsFollowCondasStr) {
     }
 }
 
+// Found by fuzz_match_spec: printed inline, `n=u.conda` reads back as a package file name.
+TEST(MatchSpecTest, VersionsEndingLikePackageFilesStayVersions) {
+    for (const std::string text : {"n u.conda.*", "n 1.tar.bz2.*", "n=x.conda.*", "n=x.conda=b"}) {
+        SCOPED_TRACE(text);
+        const auto spec = MatchSpec::parse(text);
+        ASSERT_THAT(spec, Succeeds());
+        EXPECT_EQ(spec->name(), "n");
+        const auto again = MatchSpec::parse(spec->to_string());
+        ASSERT_THAT(again, Succeeds());
+        EXPECT_EQ(again->name(), "n") << spec->to_string();
+        EXPECT_EQ(again->to_string(), spec->to_string());
+    }
+}
+
 TEST(MatchSpecTest, FieldsAreExposed) {
     const auto spec = ms("conda-forge/linux-64::numpy>=1.8,<2 py3*[build_number='>=2', md5=abc]");
     EXPECT_EQ(spec.name(), "numpy");
