@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs one golden CLI case: tests/golden/<case>/cmd is a shell-free argument line whose first
 word is `envsmith`; the run's stdout, stderr and exit code must equal the files `stdout`,
-`stderr` and `exit_code` beside it. Runs from the repository root, with NO_COLOR set.
+`stderr` and `exit_code` beside it. A `stdin` file beside them, when there is one, is fed to
+the command's standard input. Runs from the repository root, with NO_COLOR set.
 ENVSMITH_UPDATE_GOLDEN=1 rewrites the expected files instead (refresh on purpose, then review
 the diff)."""
 
@@ -20,7 +21,9 @@ def main() -> int:
         return 2
     env = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8")
     env.pop("LANG", None)
-    run = subprocess.run([envsmith] + argv[1:], cwd=source_dir, env=env,
+    stdin_path = os.path.join(case_dir, "stdin")
+    stdin = open(stdin_path, "rb").read() if os.path.exists(stdin_path) else b""
+    run = subprocess.run([envsmith] + argv[1:], cwd=source_dir, env=env, input=stdin,
                          capture_output=True, timeout=120)
     actual = {
         "stdout": run.stdout.decode("utf-8", "replace"),
