@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "definition_paths.hpp"
 #include "envsmith/core/text.hpp"
 #include "envsmith/specs/azureml.hpp"
 #include "envsmith/specs/environment_yml.hpp"
@@ -16,35 +17,9 @@ namespace envsmith::api {
 
 namespace {
 
-// The path rules of load_definition.cpp: files a definition names are relative to it.
-std::string parent_directory(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) {
-        return ".";
-    }
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string resolve_beside(const std::string& base_file, std::string_view relative) {
-    if (!relative.empty() && relative.front() == '/') {
-        return std::string(relative);
-    }
-    const auto dir = parent_directory(base_file);
-    return dir == "." ? std::string(relative) : dir + "/" + std::string(relative);
-}
-
-bool is_url(std::string_view text) { return text.find("://") != std::string_view::npos; }
-
-bool selector_matches(std::string_view selector, std::string_view platform) {
-    if (selector.empty() || platform.empty()) {
-        return true;
-    }
-    if (selector == "win") return platform.starts_with("win-");
-    if (selector == "osx") return platform.starts_with("osx-");
-    if (selector == "linux") return platform.starts_with("linux-");
-    if (selector == "unix") return platform.starts_with("linux-") || platform.starts_with("osx-");
-    return false;
-}
+using detail::is_url;
+using detail::resolve_beside;
+using detail::selector_matches;
 
 /// Serves edited texts in place of some files, the rest from the real port; never writes.
 class OverlayFileSystem final : public core::FileSystem {

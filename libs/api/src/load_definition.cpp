@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <set>
 
+#include "definition_paths.hpp"
 #include "envsmith/core/text.hpp"
 #include "envsmith/specs/azureml.hpp"
 #include "envsmith/specs/environment_yml.hpp"
@@ -18,39 +19,9 @@ namespace envsmith::api {
 
 namespace {
 
-std::string parent_directory(const std::string& path) {
-    const auto slash = path.rfind('/');
-    if (slash == std::string::npos) {
-        return ".";
-    }
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-/// `relative` resolved against the folder of `base_file`; absolute paths stay as they are.
-std::string resolve_beside(const std::string& base_file, std::string_view relative) {
-    if (!relative.empty() && relative.front() == '/') {
-        return std::string(relative);
-    }
-    const auto dir = parent_directory(base_file);
-    return dir == "." ? std::string(relative) : dir + "/" + std::string(relative);
-}
-
-bool is_url(std::string_view text) { return text.find("://") != std::string_view::npos; }
-
-/// The platform family of a conda subdir, for mamba's `sel(...)` selectors.
-bool selector_matches(std::string_view selector, std::string_view platform) {
-    if (selector.empty()) {
-        return true;
-    }
-    const bool is_windows = platform.starts_with("win-");
-    const bool is_macos = platform.starts_with("osx-");
-    const bool is_linux = platform.starts_with("linux-");
-    if (selector == "win") return is_windows;
-    if (selector == "osx") return is_macos;
-    if (selector == "linux") return is_linux;
-    if (selector == "unix") return is_linux || is_macos;
-    return false;
-}
+using detail::is_url;
+using detail::resolve_beside;
+using detail::selector_matches;
 
 class Loader {
 public:
