@@ -324,6 +324,9 @@ struct MatchSpecParser {
             }
             spec.m_track_features =
                 split_features(text.substr(feature.begin, feature.end - feature.begin));
+            if (spec.m_track_features->empty()) {  // only separators, e.g. `,@`
+                return fail(feature.begin, "expected a feature name before `@`");
+            }
             auto status = set_name("*", span.begin);
             return status ? core::Result<MatchSpec>(std::move(spec))
                           : core::Result<MatchSpec>(std::move(status).error());
@@ -576,6 +579,9 @@ struct MatchSpecParser {
                 return status;
             }
             spec.m_track_features = split_features(value);
+            if (spec.m_track_features->empty()) {  // only separators, e.g. `','`
+                return fail(entry.offset, "expected a feature name in `track_features`");
+            }
         } else if (entry.key == "url") {
             spec.m_url = entry.value;
         } else if (entry.key == "md5") {

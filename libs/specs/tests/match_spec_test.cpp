@@ -277,6 +277,8 @@ TEST(MatchSpecTest, RejectsInvalidSpecsAndNamesTheColumn) {
         {"mkl#x@", 4, "feature names"},
         {"numpy[track_features='a;b']", 24, "feature names"},
         {"# only a comment", 1, "before the comment"},
+        {",@", 1, "feature name before `@`"},            // found by fuzz_match_spec
+        {"x[track_features=',']", 19, "feature name in `track_features`"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
