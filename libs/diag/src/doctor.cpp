@@ -17,6 +17,7 @@ namespace {
 constexpr std::size_t max_evidence = 5;
 constexpr std::size_t max_evidence_text = 400;
 constexpr std::size_t terminal_width = 80;
+constexpr std::size_t max_wrapped_lines = 6;
 constexpr double corroboration_bonus = 0.25;
 constexpr double confident = 0.8;
 
@@ -93,9 +94,7 @@ struct Doctor::Session::State {
     explicit State(const Compiled& c)
         : compiled(c),
           accumulators(c.catalog.entries().size()),
-          splitter([this](std::uint64_t line, std::string_view text, std::size_t width) {
-              on_line(line, text, width);
-          }) {}
+          splitter([this](const LogLineSplitter::Line& line) { on_line(line); }) {}
 
     static void add_captures(std::vector<core::MessageArg>& to, const Compiled::Pattern& pattern,
                              const std::vector<re2::StringPiece>& groups) {
@@ -161,19 +160,33 @@ struct Doctor::Session::State {
         }
     }
 
-    void on_line(std::uint64_t line, std::string_view text, std::size_t width) {
+    void on_line(const LogLineSplitter::Line& l) {
+        const auto line = l.number;
+        const auto text = l.text;
         match(line, line, text);
-        // A line exactly as wide as a terminal was probably wrapped: try it joined to the next.
-        if (!wrapped_previous.empty()) {
-            joined = wrapped_previous;
+        // Lines exactly as wide as a terminal were probably wrapped: the run of them so far,
+        // joined to this line, is matched too (Windows consoles and CI wrap long Python
+        // exception texts over several lines).
+        if (wrapped_lines > 0) {
+            joined = wrapped_run;
             joined += text;
-            match(line - 1, line, joined);
+            match(wrapped_first, line, joined);
         }
-        if (width == terminal_width) {
-            wrapped_previous.assign(text);
-        } else {
-            wrapped_previous.clear();
+        if (l.width != terminal_width) {
+            wrapped_run.clear();
+            wrapped_lines = 0;
+            return;
         }
+        if (wrapped_lines == max_wrapped_lines) {
+            wrapped_run.clear();
+            wrapped_lines = 0;
+        }
+        if (wrapped_lines == 0) {
+            wrapped_first = line;
+        }
+        wrapped_run += text;
+        wrapped_run.append(l.trailing_spaces, ' ');  // the wrap may fall between two words
+        ++wrapped_lines;
     }
 
     Diagnosis finish() {
@@ -287,7 +300,9 @@ struct Doctor::Session::State {
     std::vector<Accumulator> accumulators;
     std::vector<int> hits;
     std::vector<re2::StringPiece> groups;
-    std::string wrapped_previous;
+    std::string wrapped_run;  // consecutive terminal-wide lines, joined
+    std::uint64_t wrapped_first = 0;
+    std::size_t wrapped_lines = 0;
     std::string joined;
     LogLineSplitter splitter;
 };

@@ -119,7 +119,8 @@ std::string visible_text(std::string_view raw) {
     return raw.find('\x1b') == std::string_view::npos ? std::string(raw) : strip_ansi(raw);
 }
 
-std::string strip_prefixes(std::string_view view) {
+/// The text after the prefixes, trailing whitespace kept.
+std::string_view strip_prefixes(std::string_view view) {
     // Prefixes nest (a timestamped CI log of a BuildKit build): strip until none is left.
     for (int round = 0; round < 4; ++round) {
         const std::size_t cut = std::max(timestamp_prefix(view), buildkit_prefix(view));
@@ -128,12 +129,14 @@ std::string strip_prefixes(std::string_view view) {
         }
         view.remove_prefix(cut);
     }
-    return std::string(core::trim_right(view));
+    return view;
 }
 
 }  // namespace
 
-std::string normalize_log_line(std::string_view raw) { return strip_prefixes(visible_text(raw)); }
+std::string normalize_log_line(std::string_view raw) {
+    return std::string(core::trim_right(strip_prefixes(visible_text(raw))));
+}
 
 LogLineSplitter::LogLineSplitter(Sink sink, std::size_t max_line_bytes)
     : m_sink(std::move(sink)), m_max_line_bytes(max_line_bytes) {}
@@ -169,7 +172,9 @@ void LogLineSplitter::finish() {
 void LogLineSplitter::emit() {
     ++m_line;
     const auto visible = visible_text(m_pending);
-    m_sink(m_line, strip_prefixes(visible), visible.size());
+    const auto stripped = strip_prefixes(visible);
+    const auto text = core::trim_right(stripped);
+    m_sink(Line{m_line, text, visible.size(), stripped.size() - text.size()});
     m_pending.clear();
     m_truncated = false;
 }

@@ -141,6 +141,22 @@ TEST(DoctorTest, JoinsLinesWrappedAtEightyColumns) {
     EXPECT_EQ(d.root()->last_line, 2U);
 }
 
+TEST(DoctorTest, JoinsARunOfWrappedLines) {
+    const auto doctor = make_doctor();
+    // One long line as a terminal shows it: cut every 80 columns, spaces at the cuts kept.
+    const std::string long_line =
+        std::string(70, '.') + "Retrying " + std::string(150, 'y') + " after connection broken by x";
+    std::string log;
+    for (std::size_t i = 0; i < long_line.size(); i += 80) {
+        log += long_line.substr(i, 80) + "\n";
+    }
+    const auto d = doctor.diagnose(log);
+    ASSERT_EQ(d.findings.size(), 1U);
+    EXPECT_EQ(d.findings[0].id(), "net.retry");
+    EXPECT_EQ(d.findings[0].first_line, 1U);
+    EXPECT_EQ(d.findings[0].last_line, 4U);
+}
+
 TEST(DoctorTest, StreamingGivesTheSameAnswerAsOneShot) {
     const auto doctor = make_doctor();
     std::string log;

@@ -43,8 +43,8 @@ struct Collected {
 std::vector<Collected> split_in_chunks(std::string_view log, std::size_t chunk, std::size_t max = 16 * 1024) {
     std::vector<Collected> out;
     LogLineSplitter splitter(
-        [&out](std::uint64_t line, std::string_view text, std::size_t width) {
-            out.push_back({line, std::string(text), width});
+        [&out](const LogLineSplitter::Line& line) {
+            out.push_back({line.number, std::string(line.text), line.width});
         },
         max);
     for (std::size_t i = 0; i < log.size(); i += chunk) {

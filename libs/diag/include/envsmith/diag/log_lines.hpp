@@ -18,10 +18,17 @@ namespace envsmith::diag {
 
 class LogLineSplitter {
 public:
-    /// Called with the 1-based line number, the normalised text of each line, and the width
-    /// the raw line had on a terminal (bytes without CR and ANSI escapes, timestamps kept):
-    /// a line exactly as wide as a terminal (80 columns) was probably wrapped.
-    using Sink = std::function<void(std::uint64_t line, std::string_view text, std::size_t width)>;
+    /// One cleaned line.
+    struct Line {
+        std::uint64_t number = 0;  // 1-based
+        std::string_view text;     // normalised, trailing whitespace removed
+        /// The width the raw line had on a terminal (bytes without CR and ANSI escapes,
+        /// timestamps kept): a line exactly as wide as a terminal was probably wrapped.
+        std::size_t width = 0;
+        /// How much whitespace followed `text`; a wrapped line's text continues after it.
+        std::size_t trailing_spaces = 0;
+    };
+    using Sink = std::function<void(const Line& line)>;
 
     explicit LogLineSplitter(Sink sink, std::size_t max_line_bytes = 16 * 1024);
 
