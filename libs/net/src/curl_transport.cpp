@@ -1,0 +1,427 @@
+#include "envsmith/net/curl_transport.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "envsmith/core/encoding.hpp"
+#include "envsmith/core/text.hpp"
+#include "envsmith/net/redact.hpp"
+#include "envsmith/net/retry.hpp"
+
+namespace envsmith::net {
+namespace {
+
+// libcurl wants one curl_global_init before any handle; it is never undone because other
+// code in the process may still use libcurl at exit.
+void init_curl_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            throw std::runtime_error("curl_global_init failed");
+        }
+    });
+}
+
+struct EasyDeleter {
+    void operator()(CURL* easy) const noexcept { curl_easy_cleanup(easy); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+using Easy = std::unique_ptr<CURL, EasyDeleter>;
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+/// What one transfer collects through libcurl's callbacks.
+struct Transfer {
+    core::HttpResponse response;
+    core::Reporter* reporter = nullptr;
+    std::string display_url;  // redacted
+    curl_off_t reported_bytes = -1;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    transfer->response.body.append(data, size * count);
+    return size * count;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    const std::string_view line = core::trim(std::string_view(data, size * count));
+    if (line.starts_with("HTTP/")) {
+        // A new response (after a redirect or a 100 Continue): only the last one counts.
+        transfer->response.headers.clear();
+    } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+        transfer->response.headers.emplace_back(std::string(core::trim(line.substr(0, colon))),
+                                                std::string(core::trim(line.substr(colon + 1))));
+    }
+    return size * count;
+}
+
+int on_progress(void* user, curl_off_t download_total, curl_off_t download_now, curl_off_t /*up_total*/,
+                curl_off_t /*up_now*/) {
+    auto* transfer = static_cast<Transfer*>(user);
+    if (download_now != transfer->reported_bytes && download_now > 0) {
+        transfer->reported_bytes = download_now;
+        transfer->reporter->on_download_progress(transfer->display_url,
+                                                 static_cast<std::uint64_t>(download_now),
+                                                 static_cast<std::uint64_t>(std::max<curl_off_t>(download_total, 0)));
+    }
+    return 0;
+}
+
+bool is_file_url(std::string_view url) {
+    return url.size() >= 5 && core::iequals(url.substr(0, 5), "file:");
+}
+
+/// The catalogue id and code of a failed transfer, and whether another attempt may help.
+struct Failure {
+    core::ErrorCode code = core::ErrorCode::unavailable;
+    std::string_view message_id;
+    std::string_view what;  // English, completes "GET <url>: ..."
+    bool transient = false;
+};
+
+bool is_tls_error(CURLcode code) {
+    switch (code) {
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_SSL_SHUTDOWN_FAILED:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_CLIENTCERT:
+        case CURLE_USE_SSL_FAILED:
+            return true;
+        default:
+            return false;
+    }
+}
+
+Failure classify(CURLcode code, long os_errno, long connect_code) {
+    using core::ErrorCode;
+    if (connect_code != 0 && connect_code != 200) {
+        // The proxy answered the CONNECT with something other than 200 (407, 403, 502, ...).
+        return {ErrorCode::unavailable, "network.proxy", "the proxy refused the tunnel", false};
+    }
+    if (is_tls_error(code)) {
+        return {ErrorCode::unavailable, "network.tls", "the TLS handshake or certificate check failed",
+                false};
+    }
+    switch (code) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return {ErrorCode::unavailable, "network.dns", "the host name did not resolve", true};
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            // A proxy host that does not resolve is a proxy setting to fix, not the server's DNS.
+            return {ErrorCode::unavailable, "network.proxy", "the proxy host name did not resolve",
+                    true};
+        case CURLE_PROXY:
+            return {ErrorCode::unavailable, "network.proxy", "the proxy failed", false};
+        case CURLE_COULDNT_CONNECT:
+            if (os_errno == ETIMEDOUT) {
+                return {ErrorCode::unavailable, "network.timeout", "the connection timed out", true};
+            }
+            return {ErrorCode::unavailable, "network.connection_refused", "the connection was refused",
+                    true};
+        case CURLE_OPERATION_TIMEDOUT:
+            return {ErrorCode::unavailable, "network.timeout", "the transfer timed out", true};
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+        case CURLE_HTTP3:
+            return {ErrorCode::unavailable, "network.timeout",
+                    "the connection was reset or closed mid-transfer", true};
+        case CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return {ErrorCode::invalid_input, "net.url.invalid", "the URL is malformed or unsupported",
+                    false};
+        case CURLE_TOO_MANY_REDIRECTS:
+            return {ErrorCode::unavailable, "net.redirects", "too many redirects", false};
+        default:
+            return {ErrorCode::unavailable, "net.transfer.failed", "the transfer failed", false};
+    }
+}
+
+/// The outcome of one attempt: a response, or a libcurl failure.
+struct Attempt {
+    std::optional<core::HttpResponse> response;
+    Failure failure;
+    std::string detail;  // libcurl's error text, scrubbed
+};
+
+void check(CURLcode code) {
+    // Setting an option only fails on out-of-memory or a libcurl built without a feature we
+    // rely on: a bug in the build, not a runtime condition.
+    if (code != CURLE_OK) {
+        throw std::runtime_error(fmt::format("curl_easy_setopt: {}", curl_easy_strerror(code)));
+    }
+}
+
+template <typename T>
+void set(CURL* easy, CURLoption option, T value) {
+    check(curl_easy_setopt(easy, option, value));
+}
+
+}  // namespace
+
+struct CurlTransport::State {
+    TransportOptions options;
+    core::Reporter& reporter;
+    std::mutex backoff_mutex;
+    Backoff backoff;
+    std::vector<std::string> secrets;  // every credential secret, for scrubbing texts
+
+    State(TransportOptions opts, core::Reporter& rep)
+        : options(std::move(opts)),
+          reporter(rep),
+          backoff(std::chrono::milliseconds{options.backoff_base_ms},
+                  std::chrono::milliseconds{options.backoff_max_ms},
+                  options.jitter_seed ? *options.jitter_seed : std::random_device{}()) {
+        for (const auto& credential : options.credentials) {
+            secrets.push_back(credential.secret);
+            if (credential.scheme == AuthScheme::basic) {
+                secrets.push_back(core::base64_encode(credential.username + ":" + credential.secret));
+            }
+        }
+    }
+
+    std::chrono::milliseconds next_backoff(std::uint32_t retry) {
+        const std::lock_guard lock(backoff_mutex);
+        return backoff.delay(retry);
+    }
+
+    void sleep(std::chrono::milliseconds duration) const {
+        if (options.sleep) {
+            options.sleep(duration);
+        } else {
+            std::this_thread::sleep_for(duration);
+        }
+    }
+
+    std::chrono::system_clock::time_point now() const {
+        return options.now ? options.now() : std::chrono::system_clock::now();
+    }
+
+    const Credential* credential_for(std::string_view url) const {
+        const auto host = url_host(url);
+        for (const auto& credential : options.credentials) {
+            if (!host.empty() && core::iequals(credential.host, host)) {
+                return &credential;
+            }
+        }
+        return nullptr;
+    }
+
+    /// Secrets of this request: the transport's, plus the userinfo of the URL itself.
+    std::vector<std::string> secrets_of(std::string_view url) const {
+        auto all = secrets;
+        const auto scheme_end = url.find("://");
+        if (scheme_end != std::string_view::npos) {
+            const auto rest = url.substr(scheme_end + 3);
+            const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+            const auto at = authority.rfind('@');
+            if (at != std::string_view::npos) {
+                const auto userinfo = authority.substr(0, at);
+                all.emplace_back(userinfo);
+                const auto colon = userinfo.find(':');
+                if (colon != std::string_view::npos) {
+                    all.emplace_back(userinfo.substr(colon + 1));
+                }
+            }
+        }
+        // Longest first, so that a secret containing another is replaced whole.
+        std::sort(all.begin(), all.end(),
+                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+        return all;
+    }
+
+    Attempt perform(const core::HttpRequest& request, const std::string& display_url) const;
+};
+
+Attempt CurlTransport::State::perform(const core::HttpRequest& request,
+                                      const std::string& display_url) const {
+    Easy easy(curl_easy_init());
+    if (!easy) {
+        throw std::runtime_error("curl_easy_init failed");
+    }
+    CURL* handle = easy.get();
+    Transfer transfer;
+    transfer.reporter = &reporter;
+    transfer.display_url = display_url;
+    char error_buffer[CURL_ERROR_SIZE] = {};
+
+    set(handle, CURLOPT_URL, request.url.c_str());
+    set(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    set(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    set(handle, CURLOPT_FOLLOWLOCATION, 1L);
+    set(handle, CURLOPT_MAXREDIRS, 10L);
+    set(handle, CURLOPT_NOSIGNAL, 1L);
+    set(handle, CURLOPT_ERRORBUFFER, error_buffer);
+    set(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
+    set(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout_ms));
+    set(handle, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options.low_speed_limit_bytes_per_s));
+    set(handle, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time_s));
+    set(handle, CURLOPT_USERAGENT, options.user_agent.c_str());
+    if (!options.ca_bundle.empty()) {
+        set(handle, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    }
+    if (options.proxy) {
+        set(handle, CURLOPT_PROXY, options.proxy->c_str());
+    }
+    set(handle, CURLOPT_WRITEFUNCTION, &on_body);
+    set(handle, CURLOPT_WRITEDATA, &transfer);
+    set(handle, CURLOPT_HEADERFUNCTION, &on_header);
+    set(handle, CURLOPT_HEADERDATA, &transfer);
+    set(handle, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    set(handle, CURLOPT_XFERINFODATA, &transfer);
+    set(handle, CURLOPT_NOPROGRESS, 0L);
+
+    if (request.method == "HEAD") {
+        set(handle, CURLOPT_NOBODY, 1L);
+    } else if (request.method != "GET") {
+        set(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+        set(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        set(handle, CURLOPT_POSTFIELDS, request.body.data());
+    }
+
+    Slist headers;
+    auto add_header = [&headers](const std::string& line) {
+        auto* appended = curl_slist_append(headers.get(), line.c_str());
+        if (appended == nullptr) {
+            throw std::runtime_error("curl_slist_append failed");
+        }
+        (void)headers.release();  // the same list, now one longer
+        headers.reset(appended);
+    };
+    bool has_authorization = false;
+    for (const auto& [name, value] : request.headers) {
+        has_authorization = has_authorization || core::iequals(name, "Authorization");
+        add_header(name + ": " + value);
+    }
+    if (const auto* credential = credential_for(request.url); credential && !has_authorization) {
+        if (credential->scheme == AuthScheme::bearer) {
+            add_header("Authorization: Bearer " + credential->secret);
+        } else {
+            add_header("Authorization: Basic " +
+                       core::base64_encode(credential->username + ":" + credential->secret));
+        }
+    }
+    if (!request.body.empty()) {
+        add_header("Expect:");  // no 100-continue round trip
+    }
+    if (headers) {
+        set(handle, CURLOPT_HTTPHEADER, headers.get());
+    }
+
+    const auto code = curl_easy_perform(handle);
+    Attempt attempt;
+    if (code == CURLE_OK) {
+        long status = 0;
+        curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+        char* effective = nullptr;
+        curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &effective);
+        transfer.response.status = is_file_url(request.url) ? 200 : static_cast<int>(status);
+        transfer.response.effective_url = effective != nullptr ? effective : request.url;
+        attempt.response = std::move(transfer.response);
+        return attempt;
+    }
+    if (code == CURLE_FILE_COULDNT_READ_FILE && is_file_url(request.url)) {
+        // A file:// URL behaves like an HTTP one: a missing file is a 404 value.
+        core::HttpResponse missing;
+        missing.status = 404;
+        missing.effective_url = request.url;
+        attempt.response = std::move(missing);
+        return attempt;
+    }
+    long os_errno = 0;
+    curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
+    long connect_code = 0;
+    curl_easy_getinfo(handle, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    attempt.failure = classify(code, os_errno, connect_code);
+    const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    attempt.detail = scrub(detail, secrets_of(request.url));
+    return attempt;
+}
+
+CurlTransport::CurlTransport(TransportOptions options, core::Reporter& reporter)
+    : m_state(std::make_unique<State>(std::move(options), reporter)) {
+    init_curl_once();
+}
+
+CurlTransport::~CurlTransport() = default;
+
+core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& request) {
+    auto& state = *m_state;
+    const auto display_url = redact_url(request.url);
+    const auto max_retries = state.options.max_retries;
+    for (std::uint32_t retry = 0;; ++retry) {
+        auto attempt = state.perform(request, display_url);
+        std::string reason;
+        std::chrono::milliseconds wait{0};
+        if (attempt.response) {
+            const auto status = attempt.response->status;
+            if (!is_transient_status(status) || retry >= max_retries) {
+                return std::move(*attempt.response);
+            }
+            reason = fmt::format("HTTP {}", status);
+            const auto retry_after = attempt.response->header("Retry-After");
+            if (const auto asked = parse_retry_after(retry_after, state.now())) {
+                if (*asked > std::chrono::milliseconds{state.options.max_retry_after_ms}) {
+                    return std::move(*attempt.response);  // not worth the wait: the caller decides
+                }
+                wait = *asked;
+            } else {
+                wait = state.next_backoff(retry);
+            }
+        } else {
+            const auto& failure = attempt.failure;
+            if (!failure.transient || retry >= max_retries) {
+                const auto attempts = retry + 1;
+                auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
+                                           attempt.detail);
+                if (attempts > 1) {
+                    message += fmt::format(", after {} attempts", attempts);
+                }
+                return core::make_error(failure.code, std::string(failure.message_id), std::move(message))
+                    .arg("host", url_host(display_url))
+                    .arg("url", display_url)
+                    .arg("attempts", std::to_string(attempts))
+                    .arg("detail", attempt.detail);
+            }
+            reason = attempt.detail;
+            wait = state.next_backoff(retry);
+        }
+        state.reporter.on_warning(
+            "net.retry",
+            fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method, display_url,
+                        reason, retry + 1, max_retries, wait.count()),
+            {{"url", display_url},
+             {"reason", reason},
+             {"retry", std::to_string(retry + 1)},
+             {"max_retries", std::to_string(max_retries)},
+             {"delay_ms", std::to_string(wait.count())}});
+        state.sleep(wait);
+    }
+}
+
+}  // namespace envsmith::net

@@ -1,0 +1,102 @@
+#pragma once
+// A loopback HTTP(S) server for tests: serves a directory on 127.0.0.1 (an ephemeral port)
+// and injects faults per path: a delay, a connection reset, a status (500, 503, 429 with
+// Retry-After), a truncated body, wrong bytes. It counts the requests to each path. Each
+// test starts its own and the destructor stops it. Needs cpp-httplib (and OpenSSL for TLS).
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class Server;
+}
+
+namespace envsmith::test {
+
+/// What the server does to one request instead of (or before) serving the file.
+struct Fault {
+    enum class Kind : std::uint8_t { none, reset, status, truncate, corrupt };
+    Kind kind = Kind::none;
+    std::chrono::milliseconds delay{0};  // waited first, whatever the kind
+    int status = 0;                      // Kind::status
+    std::string retry_after;             // Kind::status: a Retry-After value, if not empty
+
+    /// Waits, then serves normally.
+    static Fault delayed(std::chrono::milliseconds by) { return {Kind::none, by, 0, {}}; }
+    /// Closes the connection with a TCP reset before any byte of a response.
+    static Fault reset() { return {Kind::reset, {}, 0, {}}; }
+    static Fault http_status(int code, std::string retry_after_value = {}) {
+        return {Kind::status, {}, code, std::move(retry_after_value)};
+    }
+    /// Announces the full Content-Length, sends half the body, closes.
+    static Fault truncate() { return {Kind::truncate, {}, 0, {}}; }
+    /// Serves the right length with every byte flipped.
+    static Fault corrupt() { return {Kind::corrupt, {}, 0, {}}; }
+};
+
+enum class Tls : bool { no, yes };
+
+class TestServer {
+public:
+    /// Serves `root` (GET and HEAD) on http://127.0.0.1:<port>, or https:// with a
+    /// self-signed certificate made at start for `Tls::yes`.
+    explicit TestServer(std::filesystem::path root, Tls tls = Tls::no);
+    ~TestServer();
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+    /// "http://127.0.0.1:<port>" (or https), without a trailing slash.
+    [[nodiscard]] std::string base_url() const;
+
+    /// The next `times` requests to `path` ("/a/b.txt") get `fault`, after any faults
+    /// queued before; then the path is served normally again.
+    void inject(const std::string& path, const Fault& fault, std::uint32_t times = 1);
+    /// How many requests reached `path`.
+    [[nodiscard]] std::uint32_t requests(const std::string& path) const;
+    /// The value of header `name` in the last request to `path`, or empty.
+    [[nodiscard]] std::string last_header(const std::string& path, const std::string& name) const;
+
+    /// Stops accepting, wakes delayed handlers, joins. The destructor calls it.
+    void stop();
+
+private:
+    Fault next_fault(const std::string& path, std::multimap<std::string, std::string> headers);
+
+    std::filesystem::path m_root;
+    Tls m_tls;
+    std::unique_ptr<httplib::Server> m_server;
+    std::thread m_thread;
+    std::uint16_t m_port = 0;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_stopping;
+    bool m_stopped = false;
+    std::map<std::string, std::deque<Fault>> m_faults;
+    std::map<std::string, std::uint32_t> m_requests;
+    std::map<std::string, std::multimap<std::string, std::string>> m_last_headers;
+};
+
+/// A fresh directory under the system temp folder, removed with its content at the end.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return m_path; }
+    /// Writes `content` to `relative` (creating folders); returns the full path.
+    std::filesystem::path write(const std::string& relative, const std::string& content) const;
+
+private:
+    std::filesystem::path m_path;
+};
+
+}  // namespace envsmith::test
