@@ -2,12 +2,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <httplib.h>
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -56,6 +58,7 @@ void reset_connection(const httplib::Request& request) {
     throw std::runtime_error("test server: the connection to reset was not found");
 }
 
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
 struct KeyDeleter {
     void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
 };
@@ -85,6 +88,11 @@ std::unique_ptr<httplib::Server> make_tls_server() {
     // SSLServer takes its own references to both.
     return std::make_unique<httplib::SSLServer>(cert.get(), key.get());
 }
+#else
+std::unique_ptr<httplib::Server> make_tls_server() {
+    throw std::runtime_error("test server: cpp-httplib was built without OpenSSL");
+}
+#endif
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -161,6 +169,14 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
 }
 
 TestServer::~TestServer() { stop(); }
+
+bool TestServer::tls_available() noexcept {
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+    return true;
+#else
+    return false;
+#endif
+}
 
 std::string TestServer::base_url() const {
     return (m_tls == Tls::yes ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m_port);

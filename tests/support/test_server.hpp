@@ -47,11 +47,15 @@ enum class Tls : bool { no, yes };
 class TestServer {
 public:
     /// Serves `root` (GET and HEAD) on http://127.0.0.1:<port>, or https:// with a
-    /// self-signed certificate made at start for `Tls::yes`.
+    /// self-signed certificate made at start for `Tls::yes` (throws when `tls_available()`
+    /// is false).
     explicit TestServer(std::filesystem::path root, Tls tls = Tls::no);
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
+
+    /// Whether this build of cpp-httplib can serve TLS (CPPHTTPLIB_OPENSSL_SUPPORT).
+    [[nodiscard]] static bool tls_available() noexcept;
 
     [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
     /// "http://127.0.0.1:<port>" (or https), without a trailing slash.

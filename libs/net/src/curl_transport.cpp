@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -113,7 +114,7 @@ bool is_tls_error(CURLcode code) {
     }
 }
 
-Failure classify(CURLcode code, long os_errno, long connect_code) {
+Failure classify(CURLcode code, long os_errno, long connect_code, bool through_proxy) {
     using core::ErrorCode;
     if (connect_code != 0 && connect_code != 200) {
         // The proxy answered the CONNECT with something other than 200 (407, 403, 502, ...).
@@ -133,6 +134,10 @@ Failure classify(CURLcode code, long os_errno, long connect_code) {
         case CURLE_PROXY:
             return {ErrorCode::unavailable, "network.proxy", "the proxy failed", false};
         case CURLE_COULDNT_CONNECT:
+            if (through_proxy) {
+                // libcurl connects to the proxy first; the server is not reached at all.
+                return {ErrorCode::unavailable, "network.proxy", "cannot connect to the proxy", true};
+            }
             if (os_errno == ETIMEDOUT) {
                 return {ErrorCode::unavailable, "network.timeout", "the connection timed out", true};
             }
@@ -165,7 +170,59 @@ struct Attempt {
     std::optional<core::HttpResponse> response;
     Failure failure;
     std::string detail;  // libcurl's error text, scrubbed
+    std::string proxy;   // the proxy in use, redacted; empty for a direct connection
 };
+
+std::string environment(const char* name) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read-only use
+    return value != nullptr ? value : "";
+}
+
+/// The proxy libcurl will use for `url`: `configured` when set, else the environment
+/// variables libcurl reads (lower-case `http_proxy` only, for CGI safety), unless `no_proxy`
+/// lists the host. Empty: a direct connection.
+std::string proxy_for(std::string_view url, const std::optional<std::string>& configured) {
+    const auto scheme = core::to_lower(url.substr(0, url.find(':')));
+    if (scheme == "file") {
+        return {};
+    }
+    std::string proxy;
+    if (configured) {
+        proxy = *configured;
+    } else {
+        proxy = scheme == "https" ? environment("https_proxy") : environment("http_proxy");
+        if (proxy.empty() && scheme == "https") {
+            proxy = environment("HTTPS_PROXY");
+        }
+        for (const char* name : {"all_proxy", "ALL_PROXY"}) {
+            if (proxy.empty()) {
+                proxy = environment(name);
+            }
+        }
+    }
+    if (proxy.empty()) {
+        return {};
+    }
+    auto no_proxy = environment("no_proxy");
+    if (no_proxy.empty()) {
+        no_proxy = environment("NO_PROXY");
+    }
+    const auto host = url_host(url);
+    for (auto entry : core::split(no_proxy, ',')) {
+        entry = core::trim(entry);
+        while (entry.starts_with('.')) {
+            entry.remove_prefix(1);
+        }
+        if (entry == "*") {
+            return {};
+        }
+        const auto name = core::to_lower(entry);
+        if (!name.empty() && (host == name || host.ends_with("." + name))) {
+            return {};
+        }
+    }
+    return proxy;
+}
 
 void check(CURLcode code) {
     // Setting an option only fails on out-of-memory or a libcurl built without a feature we
@@ -231,8 +288,17 @@ struct CurlTransport::State {
     }
 
     /// Secrets of this request: the transport's, plus the userinfo of the URL itself.
-    std::vector<std::string> secrets_of(std::string_view url) const {
+    std::vector<std::string> secrets_of(std::string_view request_url) const {
         auto all = secrets;
+        add_userinfo(request_url, all);
+        add_userinfo(proxy_for(request_url, options.proxy), all);
+        // Longest first, so that a secret containing another is replaced whole.
+        std::sort(all.begin(), all.end(),
+                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+        return all;
+    }
+
+    static void add_userinfo(std::string_view url, std::vector<std::string>& all) {
         const auto scheme_end = url.find("://");
         if (scheme_end != std::string_view::npos) {
             const auto rest = url.substr(scheme_end + 3);
@@ -247,10 +313,6 @@ struct CurlTransport::State {
                 }
             }
         }
-        // Longest first, so that a secret containing another is replaced whole.
-        std::sort(all.begin(), all.end(),
-                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-        return all;
     }
 
     Attempt perform(const core::HttpRequest& request, const std::string& display_url) const;
@@ -357,7 +419,11 @@ Attempt CurlTransport::State::perform(const core::HttpRequest& request,
     curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &os_errno);
     long connect_code = 0;
     curl_easy_getinfo(handle, CURLINFO_HTTP_CONNECTCODE, &connect_code);
-    attempt.failure = classify(code, os_errno, connect_code);
+    const auto proxy = proxy_for(request.url, options.proxy);
+    attempt.failure = classify(code, os_errno, connect_code, !proxy.empty());
+    if (!proxy.empty()) {
+        attempt.proxy = redact_url(proxy);
+    }
     const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     attempt.detail = scrub(detail, secrets_of(request.url));
     return attempt;
@@ -399,14 +465,22 @@ core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& re
                 const auto attempts = retry + 1;
                 auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
                                            attempt.detail);
+                if (!attempt.proxy.empty()) {
+                    message += fmt::format(" through proxy {}", attempt.proxy);
+                }
                 if (attempts > 1) {
                     message += fmt::format(", after {} attempts", attempts);
                 }
-                return core::make_error(failure.code, std::string(failure.message_id), std::move(message))
-                    .arg("host", url_host(display_url))
-                    .arg("url", display_url)
-                    .arg("attempts", std::to_string(attempts))
-                    .arg("detail", attempt.detail);
+                auto error =
+                    core::make_error(failure.code, std::string(failure.message_id), std::move(message))
+                        .arg("host", url_host(display_url))
+                        .arg("url", display_url)
+                        .arg("attempts", std::to_string(attempts))
+                        .arg("detail", attempt.detail);
+                if (!attempt.proxy.empty()) {
+                    error.args.push_back({"proxy", attempt.proxy});
+                }
+                return error;
             }
             reason = attempt.detail;
             wait = state.next_backoff(retry);

@@ -49,6 +49,7 @@ protected:
         m_options.backoff_base_ms = 100;
         m_options.backoff_max_ms = 1000;
         m_options.jitter_seed = 1;
+        m_options.proxy = "";  // direct, whatever proxy the environment names
         // No test waits: the transport's sleeps are recorded, and "now" is fixed.
         m_options.sleep = [this](milliseconds duration) { m_sleeps.push_back(duration); };
         m_options.now = [] { return std::chrono::system_clock::from_time_t(1'700'000'000); };
@@ -240,12 +241,38 @@ TEST_F(CurlTransportTest, AnInvalidHostIsDns) {
 }
 
 TEST_F(CurlTransportTest, ASelfSignedCertificateIsTlsAndNotRetried) {
+    if (!test::TestServer::tls_available()) {
+        GTEST_SKIP() << "cpp-httplib has no OpenSSL support here";
+    }
     test::TestServer tls_server(m_files.path(), test::Tls::yes);
     auto net = transport();
     const auto response =
         net.send({.method = "GET", .url = tls_server.base_url() + "/pkg/a.txt", .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("network.tls"));
     EXPECT_THAT(m_sleeps, IsEmpty());
+}
+
+TEST_F(CurlTransportTest, AnUnreachableProxyIsProxyAndItsPasswordStaysHidden) {
+    m_options.max_retries = 0;
+    m_options.proxy = "http://puser:proxy-s3cret@127.0.0.1:" + std::to_string(closed_port());
+    auto net = transport();
+    const auto response =
+        net.send({.method = "GET", .url = "http://repo.example/x", .headers = {}, .body = {}});
+    ASSERT_THAT(response, test::FailsWithId("network.proxy"));
+    EXPECT_THAT(response.error().arg_value("proxy"), HasSubstr("http://***@127.0.0.1:"));
+    EXPECT_THAT(response.error().describe(), Not(HasSubstr("proxy-s3cret")));
+    EXPECT_THAT(response.error().arg_value("detail"), Not(HasSubstr("proxy-s3cret")));
+}
+
+TEST_F(CurlTransportTest, AProxyThatRefusesTheTunnelIsProxy) {
+    // The loopback server is no proxy: it answers CONNECT with an error status.
+    m_options.max_retries = 0;
+    m_options.proxy = m_server.base_url();
+    auto net = transport();
+    const auto response =
+        net.send({.method = "GET", .url = "https://repo.example/x", .headers = {}, .body = {}});
+    ASSERT_THAT(response, test::FailsWithId("network.proxy"));
+    EXPECT_EQ(response.error().arg_value("host"), "repo.example");
 }
 
 TEST_F(CurlTransportTest, AMalformedUrlIsInvalidInput) {

@@ -22,6 +22,7 @@ protected:
         m_options.connect_timeout_ms = 2000;
         m_options.total_timeout_ms = 5000;
         m_options.max_retries = 0;
+        m_options.proxy = "";  // direct, whatever proxy the environment names
         m_options.sleep = [](std::chrono::milliseconds) {};
     }
 
