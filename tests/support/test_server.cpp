@@ -112,6 +112,19 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
     m_server->Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
         const auto fault =
             next_fault(request.path, {request.headers.begin(), request.headers.end()});
+        struct InFlight {
+            TestServer& server;
+            explicit InFlight(TestServer& s) : server(s) {
+                const std::lock_guard lock(server.m_mutex);
+                server.m_max_in_flight = std::max(server.m_max_in_flight, ++server.m_in_flight);
+            }
+            ~InFlight() {
+                const std::lock_guard lock(server.m_mutex);
+                --server.m_in_flight;
+            }
+            InFlight(const InFlight&) = delete;
+            InFlight& operator=(const InFlight&) = delete;
+        } in_flight(*this);
         if (fault.delay.count() > 0) {
             std::unique_lock lock(m_mutex);
             m_stopping.wait_for(lock, fault.delay, [this] { return m_stopped; });
@@ -194,6 +207,11 @@ std::uint32_t TestServer::requests(const std::string& path) const {
     const std::lock_guard lock(m_mutex);
     const auto it = m_requests.find(path);
     return it == m_requests.end() ? 0 : it->second;
+}
+
+std::uint32_t TestServer::max_concurrent() const {
+    const std::lock_guard lock(m_mutex);
+    return m_max_in_flight;
 }
 
 std::string TestServer::last_header(const std::string& path, const std::string& name) const {

@@ -66,6 +66,8 @@ public:
     void inject(const std::string& path, const Fault& fault, std::uint32_t times = 1);
     /// How many requests reached `path`.
     [[nodiscard]] std::uint32_t requests(const std::string& path) const;
+    /// The most requests that were being handled at the same time.
+    [[nodiscard]] std::uint32_t max_concurrent() const;
     /// The value of header `name` in the last request to `path`, or empty.
     [[nodiscard]] std::string last_header(const std::string& path, const std::string& name) const;
 
@@ -85,6 +87,8 @@ private:
     bool m_stopped = false;
     std::map<std::string, std::deque<Fault>> m_faults;
     std::map<std::string, std::uint32_t> m_requests;
+    std::uint32_t m_in_flight = 0;
+    std::uint32_t m_max_in_flight = 0;
     std::map<std::string, std::multimap<std::string, std::string>> m_last_headers;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -36,6 +37,9 @@ struct EasyDeleter {
 };
 struct SlistDeleter {
     void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+struct MultiDeleter {
+    void operator()(CURLM* multi) const noexcept { curl_multi_cleanup(multi); }
 };
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
@@ -164,6 +168,15 @@ Failure classify(CURLcode code, long os_errno, long connect_code, bool through_p
             return {ErrorCode::unavailable, "net.transfer.failed", "the transfer failed", false};
     }
 }
+
+/// The libcurl state of one attempt. Callbacks point into it, so it lives on the heap and
+/// never moves.
+struct Handle {
+    Easy easy;
+    Slist headers;
+    Transfer transfer;
+    char error_buffer[CURL_ERROR_SIZE] = {};
+};
 
 /// The outcome of one attempt: a response, or a libcurl failure.
 struct Attempt {
@@ -315,20 +328,34 @@ struct CurlTransport::State {
         }
     }
 
-    Attempt perform(const core::HttpRequest& request, const std::string& display_url) const;
+    /// A configured easy handle for one attempt at `request`, which must outlive it.
+    std::unique_ptr<Handle> prepare(const core::HttpRequest& request,
+                                    const std::string& display_url) const;
+    /// What a finished attempt gave.
+    Attempt finish(Handle& handle, CURLcode code, const core::HttpRequest& request) const;
+
+    /// After attempt number `retry` (0 for the first): the final result, or how long to
+    /// wait before the next attempt (reported as a `net.retry` warning).
+    struct Decision {
+        std::optional<core::Result<core::HttpResponse>> result;
+        std::chrono::milliseconds wait{0};
+    };
+    Decision decide(const core::HttpRequest& request, const std::string& display_url,
+                    Attempt attempt, std::uint32_t retry);
 };
 
-Attempt CurlTransport::State::perform(const core::HttpRequest& request,
-                                      const std::string& display_url) const {
-    Easy easy(curl_easy_init());
-    if (!easy) {
+std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& request,
+                                                      const std::string& display_url) const {
+    auto prepared = std::make_unique<Handle>();
+    prepared->easy.reset(curl_easy_init());
+    if (!prepared->easy) {
         throw std::runtime_error("curl_easy_init failed");
     }
-    CURL* handle = easy.get();
-    Transfer transfer;
+    CURL* handle = prepared->easy.get();
+    auto& transfer = prepared->transfer;
     transfer.reporter = &reporter;
     transfer.display_url = display_url;
-    char error_buffer[CURL_ERROR_SIZE] = {};
+    auto& error_buffer = prepared->error_buffer;
 
     set(handle, CURLOPT_URL, request.url.c_str());
     set(handle, CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -366,7 +393,7 @@ Attempt CurlTransport::State::perform(const core::HttpRequest& request,
         set(handle, CURLOPT_POSTFIELDS, request.body.data());
     }
 
-    Slist headers;
+    auto& headers = prepared->headers;
     auto add_header = [&headers](const std::string& line) {
         auto* appended = curl_slist_append(headers.get(), line.c_str());
         if (appended == nullptr) {
@@ -394,8 +421,14 @@ Attempt CurlTransport::State::perform(const core::HttpRequest& request,
     if (headers) {
         set(handle, CURLOPT_HTTPHEADER, headers.get());
     }
+    return prepared;
+}
 
-    const auto code = curl_easy_perform(handle);
+Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
+                                     const core::HttpRequest& request) const {
+    CURL* handle = prepared.easy.get();
+    auto& transfer = prepared.transfer;
+    const auto& error_buffer = prepared.error_buffer;
     Attempt attempt;
     if (code == CURLE_OK) {
         long status = 0;
@@ -436,66 +469,188 @@ CurlTransport::CurlTransport(TransportOptions options, core::Reporter& reporter)
 
 CurlTransport::~CurlTransport() = default;
 
+CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequest& request,
+                                                            const std::string& display_url,
+                                                            Attempt attempt, std::uint32_t retry) {
+    const auto max_retries = options.max_retries;
+    std::string reason;
+    std::chrono::milliseconds wait{0};
+    if (attempt.response) {
+        const auto status = attempt.response->status;
+        if (!is_transient_status(status) || retry >= max_retries) {
+            return {std::move(*attempt.response), {}};
+        }
+        reason = fmt::format("HTTP {}", status);
+        const auto retry_after = attempt.response->header("Retry-After");
+        if (const auto asked = parse_retry_after(retry_after, now())) {
+            if (*asked > std::chrono::milliseconds{options.max_retry_after_ms}) {
+                return {std::move(*attempt.response), {}};  // not worth the wait: the caller decides
+            }
+            wait = *asked;
+        } else {
+            wait = next_backoff(retry);
+        }
+    } else {
+        const auto& failure = attempt.failure;
+        if (!failure.transient || retry >= max_retries) {
+            const auto attempts = retry + 1;
+            auto message =
+                fmt::format("{} {}: {} ({})", request.method, display_url, failure.what, attempt.detail);
+            if (!attempt.proxy.empty()) {
+                message += fmt::format(" through proxy {}", attempt.proxy);
+            }
+            if (attempts > 1) {
+                message += fmt::format(", after {} attempts", attempts);
+            }
+            auto error = core::make_error(failure.code, std::string(failure.message_id), std::move(message))
+                             .arg("host", url_host(display_url))
+                             .arg("url", display_url)
+                             .arg("attempts", std::to_string(attempts))
+                             .arg("detail", attempt.detail);
+            if (!attempt.proxy.empty()) {
+                error.args.push_back({"proxy", attempt.proxy});
+            }
+            return {std::move(error), {}};
+        }
+        reason = attempt.detail;
+        wait = next_backoff(retry);
+    }
+    reporter.on_warning(
+        "net.retry",
+        fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method, display_url, reason,
+                    retry + 1, max_retries, wait.count()),
+        {{"url", display_url},
+         {"reason", reason},
+         {"retry", std::to_string(retry + 1)},
+         {"max_retries", std::to_string(max_retries)},
+         {"delay_ms", std::to_string(wait.count())}});
+    return {std::nullopt, wait};
+}
+
 core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& request) {
     auto& state = *m_state;
     const auto display_url = redact_url(request.url);
-    const auto max_retries = state.options.max_retries;
     for (std::uint32_t retry = 0;; ++retry) {
-        auto attempt = state.perform(request, display_url);
-        std::string reason;
-        std::chrono::milliseconds wait{0};
-        if (attempt.response) {
-            const auto status = attempt.response->status;
-            if (!is_transient_status(status) || retry >= max_retries) {
-                return std::move(*attempt.response);
-            }
-            reason = fmt::format("HTTP {}", status);
-            const auto retry_after = attempt.response->header("Retry-After");
-            if (const auto asked = parse_retry_after(retry_after, state.now())) {
-                if (*asked > std::chrono::milliseconds{state.options.max_retry_after_ms}) {
-                    return std::move(*attempt.response);  // not worth the wait: the caller decides
-                }
-                wait = *asked;
-            } else {
-                wait = state.next_backoff(retry);
-            }
-        } else {
-            const auto& failure = attempt.failure;
-            if (!failure.transient || retry >= max_retries) {
-                const auto attempts = retry + 1;
-                auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
-                                           attempt.detail);
-                if (!attempt.proxy.empty()) {
-                    message += fmt::format(" through proxy {}", attempt.proxy);
-                }
-                if (attempts > 1) {
-                    message += fmt::format(", after {} attempts", attempts);
-                }
-                auto error =
-                    core::make_error(failure.code, std::string(failure.message_id), std::move(message))
-                        .arg("host", url_host(display_url))
-                        .arg("url", display_url)
-                        .arg("attempts", std::to_string(attempts))
-                        .arg("detail", attempt.detail);
-                if (!attempt.proxy.empty()) {
-                    error.args.push_back({"proxy", attempt.proxy});
-                }
-                return error;
-            }
-            reason = attempt.detail;
-            wait = state.next_backoff(retry);
+        auto handle = state.prepare(request, display_url);
+        const auto code = curl_easy_perform(handle->easy.get());
+        auto decision = state.decide(request, display_url, state.finish(*handle, code, request), retry);
+        if (decision.result) {
+            return std::move(*decision.result);
         }
-        state.reporter.on_warning(
-            "net.retry",
-            fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method, display_url,
-                        reason, retry + 1, max_retries, wait.count()),
-            {{"url", display_url},
-             {"reason", reason},
-             {"retry", std::to_string(retry + 1)},
-             {"max_retries", std::to_string(max_retries)},
-             {"delay_ms", std::to_string(wait.count())}});
-        state.sleep(wait);
+        state.sleep(decision.wait);
     }
+}
+
+std::vector<core::Result<core::HttpResponse>> CurlTransport::send_all(
+    const std::vector<core::HttpRequest>& requests) {
+    auto& state = *m_state;
+    struct Job {
+        std::size_t index = 0;
+        std::uint32_t retry = 0;
+        std::string display_url;
+        std::unique_ptr<Handle> handle;
+        std::chrono::milliseconds remaining{0};  // before its next attempt may start
+    };
+    std::vector<Job> jobs(requests.size());
+    std::deque<std::size_t> fresh;   // not started yet, in order
+    std::vector<std::size_t> waiting;  // between attempts
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        jobs[i].index = i;
+        jobs[i].display_url = redact_url(requests[i].url);
+        fresh.push_back(i);
+    }
+    std::vector<std::optional<core::Result<core::HttpResponse>>> results(requests.size());
+
+    const std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
+    if (!multi) {
+        throw std::runtime_error("curl_multi_init failed");
+    }
+    const std::size_t cap = std::max<std::uint32_t>(state.options.max_parallel, 1);
+    std::size_t running = 0;
+    std::size_t done = 0;
+    auto start = [&](std::size_t index) {
+        auto& job = jobs[index];
+        job.handle = state.prepare(requests[index], job.display_url);
+        set(job.handle->easy.get(), CURLOPT_PRIVATE, static_cast<void*>(&job));
+        if (curl_multi_add_handle(multi.get(), job.handle->easy.get()) != CURLM_OK) {
+            throw std::runtime_error("curl_multi_add_handle failed");
+        }
+        ++running;
+    };
+    // Waits between attempts run in transfer time while others transfer, and through the
+    // sleep hook when nothing else does, so a fake sleep in tests never blocks.
+    auto age_waiting = [&](std::chrono::milliseconds elapsed) {
+        for (const auto index : waiting) {
+            jobs[index].remaining -= std::min(elapsed, jobs[index].remaining);
+        }
+    };
+
+    while (done < requests.size()) {
+        for (auto it = waiting.begin(); it != waiting.end() && running < cap;) {
+            if (jobs[*it].remaining.count() <= 0) {
+                start(*it);
+                it = waiting.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        while (running < cap && !fresh.empty()) {
+            start(fresh.front());
+            fresh.pop_front();
+        }
+        if (running == 0) {
+            // Only retries remain, all waiting.
+            auto shortest = jobs[waiting.front()].remaining;
+            for (const auto index : waiting) {
+                shortest = std::min(shortest, jobs[index].remaining);
+            }
+            state.sleep(shortest);
+            age_waiting(shortest);
+            continue;
+        }
+        const auto before = std::chrono::steady_clock::now();
+        int still_running = 0;
+        curl_multi_perform(multi.get(), &still_running);
+        int queued = 0;
+        while (CURLMsg* message = curl_multi_info_read(multi.get(), &queued)) {
+            if (message->msg != CURLMSG_DONE) {
+                continue;
+            }
+            void* user = nullptr;
+            curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &user);
+            const auto code = message->data.result;
+            auto& job = *static_cast<Job*>(user);
+            curl_multi_remove_handle(multi.get(), job.handle->easy.get());
+            --running;
+            auto attempt = state.finish(*job.handle, code, requests[job.index]);
+            job.handle.reset();
+            auto decision = state.decide(requests[job.index], job.display_url, std::move(attempt), job.retry);
+            if (decision.result) {
+                results[job.index] = std::move(decision.result);
+                ++done;
+            } else {
+                ++job.retry;
+                job.remaining = decision.wait;
+                waiting.push_back(job.index);
+            }
+        }
+        if (running > 0) {
+            auto timeout = std::chrono::milliseconds{1000};
+            for (const auto index : waiting) {
+                timeout = std::min(timeout, jobs[index].remaining);
+            }
+            curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(timeout.count()), nullptr);
+        }
+        age_waiting(std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - before));
+    }
+
+    std::vector<core::Result<core::HttpResponse>> out;
+    out.reserve(requests.size());
+    for (auto& result : results) {
+        out.push_back(std::move(*result));
+    }
+    return out;
 }
 
 }  // namespace envsmith::net

@@ -354,5 +354,61 @@ TEST_F(CurlTransportTest, SecretsNeverAppearInErrorsOrEvents) {
     EXPECT_THAT(response.error().arg_value("url"), AllOf(HasSubstr("***@127.0.0.1"), HasSubstr("token=***")));
 }
 
+TEST_F(CurlTransportTest, SendAllRunsInParallelUpToTheCapAndKeepsTheOrder) {
+    std::vector<core::HttpRequest> requests;
+    for (int i = 0; i < 6; ++i) {
+        const auto path = "/pkg/" + std::to_string(i) + ".txt";
+        m_files.write(path.substr(1), "file " + std::to_string(i));
+        // Held long enough that transfers overlap whenever the cap allows it.
+        m_server.inject(path, Fault::delayed(milliseconds{300}));
+        requests.push_back({.method = "GET", .url = url(path), .headers = {}, .body = {}});
+    }
+    requests.push_back({.method = "GET", .url = url("/pkg/missing"), .headers = {}, .body = {}});
+    m_options.max_parallel = 3;
+    auto net = transport();
+    const auto results = net.send_all(requests);
+    ASSERT_THAT(results, SizeIs(7));
+    for (int i = 0; i < 6; ++i) {
+        SCOPED_TRACE(i);
+        ASSERT_THAT(results[static_cast<std::size_t>(i)], test::Succeeds());
+        EXPECT_EQ(results[static_cast<std::size_t>(i)]->status, 200);
+        EXPECT_EQ(results[static_cast<std::size_t>(i)]->body, "file " + std::to_string(i));
+    }
+    ASSERT_THAT(results[6], test::Succeeds());
+    EXPECT_EQ(results[6]->status, 404);
+    EXPECT_LE(m_server.max_concurrent(), 3U);
+    EXPECT_GE(m_server.max_concurrent(), 2U);
+}
+
+TEST_F(CurlTransportTest, SendAllRetriesEachTransferOnItsOwn) {
+    m_files.write("pkg/b.txt", "bee");
+    m_server.inject("/pkg/a.txt", Fault::reset(), 2);
+    m_server.inject("/pkg/b.txt", Fault::http_status(429, "1"));
+    m_options.max_retries = 2;
+    auto net = transport();
+    const auto closed = "http://127.0.0.1:" + std::to_string(closed_port()) + "/c";
+    const auto results = net.send_all({
+        {.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}},
+        {.method = "GET", .url = url("/pkg/b.txt"), .headers = {}, .body = {}},
+        {.method = "GET", .url = closed, .headers = {}, .body = {}},
+    });
+    ASSERT_THAT(results, SizeIs(3));
+    ASSERT_THAT(results[0], test::Succeeds());
+    EXPECT_EQ(results[0]->body, m_content);
+    ASSERT_THAT(results[1], test::Succeeds());
+    EXPECT_EQ(results[1]->body, "bee");
+    ASSERT_THAT(results[2], test::FailsWithId("network.connection_refused"));
+    EXPECT_EQ(results[2].error().arg_value("attempts"), "3");
+    EXPECT_EQ(m_server.requests("/pkg/a.txt"), 3U);
+    EXPECT_EQ(m_server.requests("/pkg/b.txt"), 2U);
+    // 2 retries of a, 1 of b, 2 of the refused one.
+    EXPECT_THAT(m_reporter.warnings, SizeIs(5));
+}
+
+TEST_F(CurlTransportTest, SendAllOfNothingIsNothing) {
+    auto net = transport();
+    EXPECT_THAT(net.send_all({}), IsEmpty());
+}
+
 }  // namespace
 }  // namespace envsmith::net

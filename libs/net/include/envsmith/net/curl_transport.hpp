@@ -35,6 +35,7 @@ struct TransportOptions {
     std::uint32_t low_speed_time_s = 30;
 
     std::uint32_t max_retries = 3;  // attempts after the first one
+    std::uint32_t max_parallel = 8;  // transfers at once in `send_all`
     std::uint32_t backoff_base_ms = 500;
     std::uint32_t backoff_max_ms = 30'000;
     /// A Retry-After longer than this is not waited for: the 429 or 503 is returned as it is.
@@ -76,6 +77,12 @@ public:
     CurlTransport& operator=(const CurlTransport&) = delete;
 
     core::Result<core::HttpResponse> send(const core::HttpRequest& request) override;
+
+    /// Sends every request over one libcurl multi handle, at most `max_parallel` transfers
+    /// at a time, each with the retries of `send`. Returns one result per request, in the
+    /// order of `requests`, which must outlive the call. Waits between attempts overlap
+    /// other transfers; progress and warnings come from the calling thread.
+    std::vector<core::Result<core::HttpResponse>> send_all(const std::vector<core::HttpRequest>& requests);
 
 private:
     struct State;
