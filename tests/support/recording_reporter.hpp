@@ -19,7 +19,8 @@ public:
 
         [[nodiscard]] std::string arg(std::string_view name) const {
             for (const auto& a : args) {
-                if (a.name == name) return a.value;
+                if (a.name == name)
+                    return a.value;
             }
             return {};
         }

@@ -7,8 +7,11 @@
 
 #include <httplib.h>
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #endif
 
 #include <algorithm>
@@ -67,7 +70,7 @@ struct CertDeleter {
 };
 
 /// A self-signed P-256 certificate for 127.0.0.1, valid for an hour.
-std::unique_ptr<httplib::Server> make_tls_server() {
+std::unique_ptr<httplib::Server> make_tls_server(std::string& certificate_pem) {
     std::unique_ptr<EVP_PKEY, KeyDeleter> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     std::unique_ptr<X509, CertDeleter> cert(X509_new());
     if (!key || !cert) {
@@ -82,14 +85,27 @@ std::unique_ptr<httplib::Server> make_tls_server() {
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                                reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
+    // Clients match an IP address against the subjectAltName, not the CN.
+    X509_EXTENSION* alt_name =
+        X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, "IP:127.0.0.1");
+    if (alt_name == nullptr || X509_add_ext(cert.get(), alt_name, -1) == 0) {
+        throw std::runtime_error("test server: cannot add the subjectAltName");
+    }
+    X509_EXTENSION_free(alt_name);
     if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
         throw std::runtime_error("test server: cannot sign the certificate");
     }
+    BIO* pem = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(pem, cert.get());
+    char* data = nullptr;
+    const auto size = BIO_get_mem_data(pem, &data);
+    certificate_pem.assign(data, static_cast<std::size_t>(size));
+    BIO_free(pem);
     // SSLServer takes its own references to both.
     return std::make_unique<httplib::SSLServer>(cert.get(), key.get());
 }
 #else
-std::unique_ptr<httplib::Server> make_tls_server() {
+std::unique_ptr<httplib::Server> make_tls_server(std::string& /*certificate_pem*/) {
     throw std::runtime_error("test server: cpp-httplib was built without OpenSSL");
 }
 #endif
@@ -106,7 +122,8 @@ std::string read_file(const std::filesystem::path& path) {
 TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(root)), m_tls(tls) {
     // A reset connection makes cpp-httplib write to a dead socket; that must not kill the test.
     std::signal(SIGPIPE, SIG_IGN);
-    m_server = tls == Tls::yes ? make_tls_server() : std::make_unique<httplib::Server>();
+    m_server =
+        tls == Tls::yes ? make_tls_server(m_certificate_pem) : std::make_unique<httplib::Server>();
     // One request per connection: every request is a fresh accept, as faults expect.
     m_server->set_keep_alive_max_count(1);
     m_server->Get(".*", [this](const httplib::Request& request, httplib::Response& response) {
@@ -130,9 +147,7 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
             m_stopping.wait_for(lock, fault.delay, [this] { return m_stopped; });
         }
         switch (fault.kind) {
-            case Fault::Kind::reset:
-                reset_connection(request);
-                return;
+            case Fault::Kind::reset: reset_connection(request); return;
             case Fault::Kind::status:
                 response.status = fault.status;
                 if (!fault.retry_after.empty()) {
@@ -140,12 +155,13 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
                 }
                 response.set_content("injected fault", "text/plain");
                 return;
-            default:
-                break;
+            default: break;
         }
-        const auto relative = std::filesystem::path(request.path).relative_path().lexically_normal();
+        const auto relative =
+            std::filesystem::path(request.path).relative_path().lexically_normal();
         const auto file = m_root / relative;
-        if (request.path.find("..") != std::string::npos || !std::filesystem::is_regular_file(file)) {
+        if (request.path.find("..") != std::string::npos ||
+            !std::filesystem::is_regular_file(file)) {
             response.status = 404;
             response.set_content("not found", "text/plain");
             return;
@@ -181,7 +197,9 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
     }
 }
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+    stop();
+}
 
 bool TestServer::tls_available() noexcept {
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
@@ -192,7 +210,8 @@ bool TestServer::tls_available() noexcept {
 }
 
 std::string TestServer::base_url() const {
-    return (m_tls == Tls::yes ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(m_port);
+    return (m_tls == Tls::yes ? "https://127.0.0.1:" : "http://127.0.0.1:") +
+           std::to_string(m_port);
 }
 
 void TestServer::inject(const std::string& path, const Fault& fault, std::uint32_t times) {
@@ -276,7 +295,8 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(m_path, ignored);
 }
 
-std::filesystem::path TempDir::write(const std::string& relative, const std::string& content) const {
+std::filesystem::path TempDir::write(const std::string& relative,
+                                     const std::string& content) const {
     const auto path = m_path / relative;
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;

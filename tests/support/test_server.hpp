@@ -68,6 +68,8 @@ public:
     [[nodiscard]] std::uint32_t requests(const std::string& path) const;
     /// The most requests that were being handled at the same time.
     [[nodiscard]] std::uint32_t max_concurrent() const;
+    /// The server's self-signed certificate in PEM (`Tls::yes`), to use as a CA bundle.
+    [[nodiscard]] const std::string& certificate_pem() const noexcept { return m_certificate_pem; }
     /// The value of header `name` in the last request to `path`, or empty.
     [[nodiscard]] std::string last_header(const std::string& path, const std::string& name) const;
 
@@ -79,6 +81,7 @@ private:
 
     std::filesystem::path m_root;
     Tls m_tls;
+    std::string m_certificate_pem;
     std::unique_ptr<httplib::Server> m_server;
     std::thread m_thread;
     std::uint16_t m_port = 0;

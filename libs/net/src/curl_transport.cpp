@@ -71,14 +71,14 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     return size * count;
 }
 
-int on_progress(void* user, curl_off_t download_total, curl_off_t download_now, curl_off_t /*up_total*/,
-                curl_off_t /*up_now*/) {
+int on_progress(void* user, curl_off_t download_total, curl_off_t download_now,
+                curl_off_t /*up_total*/, curl_off_t /*up_now*/) {
     auto* transfer = static_cast<Transfer*>(user);
     if (download_now != transfer->reported_bytes && download_now > 0) {
         transfer->reported_bytes = download_now;
-        transfer->reporter->on_download_progress(transfer->display_url,
-                                                 static_cast<std::uint64_t>(download_now),
-                                                 static_cast<std::uint64_t>(std::max<curl_off_t>(download_total, 0)));
+        transfer->reporter->on_download_progress(
+            transfer->display_url, static_cast<std::uint64_t>(download_now),
+            static_cast<std::uint64_t>(std::max<curl_off_t>(download_total, 0)));
     }
     return 0;
 }
@@ -111,10 +111,8 @@ bool is_tls_error(CURLcode code) {
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
         case CURLE_SSL_INVALIDCERTSTATUS:
         case CURLE_SSL_CLIENTCERT:
-        case CURLE_USE_SSL_FAILED:
-            return true;
-        default:
-            return false;
+        case CURLE_USE_SSL_FAILED: return true;
+        default: return false;
     }
 }
 
@@ -125,8 +123,8 @@ Failure classify(CURLcode code, long os_errno, long connect_code, bool through_p
         return {ErrorCode::unavailable, "network.proxy", "the proxy refused the tunnel", false};
     }
     if (is_tls_error(code)) {
-        return {ErrorCode::unavailable, "network.tls", "the TLS handshake or certificate check failed",
-                false};
+        return {ErrorCode::unavailable, "network.tls",
+                "the TLS handshake or certificate check failed", false};
     }
     switch (code) {
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -140,13 +138,15 @@ Failure classify(CURLcode code, long os_errno, long connect_code, bool through_p
         case CURLE_COULDNT_CONNECT:
             if (through_proxy) {
                 // libcurl connects to the proxy first; the server is not reached at all.
-                return {ErrorCode::unavailable, "network.proxy", "cannot connect to the proxy", true};
+                return {ErrorCode::unavailable, "network.proxy", "cannot connect to the proxy",
+                        true};
             }
             if (os_errno == ETIMEDOUT) {
-                return {ErrorCode::unavailable, "network.timeout", "the connection timed out", true};
+                return {ErrorCode::unavailable, "network.timeout", "the connection timed out",
+                        true};
             }
-            return {ErrorCode::unavailable, "network.connection_refused", "the connection was refused",
-                    true};
+            return {ErrorCode::unavailable, "network.connection_refused",
+                    "the connection was refused", true};
         case CURLE_OPERATION_TIMEDOUT:
             return {ErrorCode::unavailable, "network.timeout", "the transfer timed out", true};
         case CURLE_RECV_ERROR:
@@ -160,8 +160,8 @@ Failure classify(CURLcode code, long os_errno, long connect_code, bool through_p
                     "the connection was reset or closed mid-transfer", true};
         case CURLE_URL_MALFORMAT:
         case CURLE_UNSUPPORTED_PROTOCOL:
-            return {ErrorCode::invalid_input, "net.url.invalid", "the URL is malformed or unsupported",
-                    false};
+            return {ErrorCode::invalid_input, "net.url.invalid",
+                    "the URL is malformed or unsupported", false};
         case CURLE_TOO_MANY_REDIRECTS:
             return {ErrorCode::unavailable, "net.redirects", "too many redirects", false};
         default:
@@ -268,7 +268,8 @@ struct CurlTransport::State {
         for (const auto& credential : options.credentials) {
             secrets.push_back(credential.secret);
             if (credential.scheme == AuthScheme::basic) {
-                secrets.push_back(core::base64_encode(credential.username + ":" + credential.secret));
+                secrets.push_back(
+                    core::base64_encode(credential.username + ":" + credential.secret));
             }
         }
     }
@@ -484,7 +485,8 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
         const auto retry_after = attempt.response->header("Retry-After");
         if (const auto asked = parse_retry_after(retry_after, now())) {
             if (*asked > std::chrono::milliseconds{options.max_retry_after_ms}) {
-                return {std::move(*attempt.response), {}};  // not worth the wait: the caller decides
+                return {std::move(*attempt.response),
+                        {}};  // not worth the wait: the caller decides
             }
             wait = *asked;
         } else {
@@ -494,19 +496,20 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
         const auto& failure = attempt.failure;
         if (!failure.transient || retry >= max_retries) {
             const auto attempts = retry + 1;
-            auto message =
-                fmt::format("{} {}: {} ({})", request.method, display_url, failure.what, attempt.detail);
+            auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
+                                       attempt.detail);
             if (!attempt.proxy.empty()) {
                 message += fmt::format(" through proxy {}", attempt.proxy);
             }
             if (attempts > 1) {
                 message += fmt::format(", after {} attempts", attempts);
             }
-            auto error = core::make_error(failure.code, std::string(failure.message_id), std::move(message))
-                             .arg("host", url_host(display_url))
-                             .arg("url", display_url)
-                             .arg("attempts", std::to_string(attempts))
-                             .arg("detail", attempt.detail);
+            auto error =
+                core::make_error(failure.code, std::string(failure.message_id), std::move(message))
+                    .arg("host", url_host(display_url))
+                    .arg("url", display_url)
+                    .arg("attempts", std::to_string(attempts))
+                    .arg("detail", attempt.detail);
             if (!attempt.proxy.empty()) {
                 error.args.push_back({"proxy", attempt.proxy});
             }
@@ -515,15 +518,14 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
         reason = attempt.detail;
         wait = next_backoff(retry);
     }
-    reporter.on_warning(
-        "net.retry",
-        fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method, display_url, reason,
-                    retry + 1, max_retries, wait.count()),
-        {{"url", display_url},
-         {"reason", reason},
-         {"retry", std::to_string(retry + 1)},
-         {"max_retries", std::to_string(max_retries)},
-         {"delay_ms", std::to_string(wait.count())}});
+    reporter.on_warning("net.retry",
+                        fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method,
+                                    display_url, reason, retry + 1, max_retries, wait.count()),
+                        {{"url", display_url},
+                         {"reason", reason},
+                         {"retry", std::to_string(retry + 1)},
+                         {"max_retries", std::to_string(max_retries)},
+                         {"delay_ms", std::to_string(wait.count())}});
     return {std::nullopt, wait};
 }
 
@@ -533,7 +535,8 @@ core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& re
     for (std::uint32_t retry = 0;; ++retry) {
         auto handle = state.prepare(request, display_url);
         const auto code = curl_easy_perform(handle->easy.get());
-        auto decision = state.decide(request, display_url, state.finish(*handle, code, request), retry);
+        auto decision =
+            state.decide(request, display_url, state.finish(*handle, code, request), retry);
         if (decision.result) {
             return std::move(*decision.result);
         }
@@ -552,7 +555,7 @@ std::vector<core::Result<core::HttpResponse>> CurlTransport::send_all(
         std::chrono::milliseconds remaining{0};  // before its next attempt may start
     };
     std::vector<Job> jobs(requests.size());
-    std::deque<std::size_t> fresh;   // not started yet, in order
+    std::deque<std::size_t> fresh;     // not started yet, in order
     std::vector<std::size_t> waiting;  // between attempts
     for (std::size_t i = 0; i < requests.size(); ++i) {
         jobs[i].index = i;
@@ -624,7 +627,8 @@ std::vector<core::Result<core::HttpResponse>> CurlTransport::send_all(
             --running;
             auto attempt = state.finish(*job.handle, code, requests[job.index]);
             job.handle.reset();
-            auto decision = state.decide(requests[job.index], job.display_url, std::move(attempt), job.retry);
+            auto decision =
+                state.decide(requests[job.index], job.display_url, std::move(attempt), job.retry);
             if (decision.result) {
                 results[job.index] = std::move(decision.result);
                 ++done;

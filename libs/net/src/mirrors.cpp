@@ -44,13 +44,15 @@ core::Result<core::HttpResponse> send_with_mirrors(core::Transport& transport,
         if (result && !worth_next_mirror(result->status)) {
             return result;
         }
-        const auto reason = result ? fmt::format("HTTP {}", result->status) : result.error().message;
+        const auto reason =
+            result ? fmt::format("HTTP {}", result->status) : result.error().message;
         if (i + 1 < mirrors.size()) {
             const auto url = redact_url(attempt.url);
             const auto next = redact_url(join_url(mirrors[i + 1], request.url));
-            reporter.on_warning("net.mirror.next",
-                                fmt::format("{} failed ({}); trying the next mirror: {}", url, reason, next),
-                                {{"url", url}, {"reason", reason}, {"next", next}});
+            reporter.on_warning(
+                "net.mirror.next",
+                fmt::format("{} failed ({}); trying the next mirror: {}", url, reason, next),
+                {{"url", url}, {"reason", reason}, {"next", next}});
         }
         last = std::move(result);
     }

@@ -13,10 +13,9 @@ constexpr std::string_view hidden = "***";
 // Query parameters that carry secrets in the wild: OAuth, Azure SAS (`sig`), AWS SigV4
 // presigned URLs, GCS signed URLs, API keys.
 constexpr std::array<std::string_view, 16> secret_parameters = {
-    "token",      "access_token",     "refresh_token",      "id_token",
-    "sig",        "signature",        "password",           "passwd",
-    "secret",     "client_secret",    "key",                "api_key",
-    "apikey",     "x-amz-signature",  "x-amz-credential",   "x-goog-signature",
+    "token",    "access_token",    "refresh_token",    "id_token",         "sig", "signature",
+    "password", "passwd",          "secret",           "client_secret",    "key", "api_key",
+    "apikey",   "x-amz-signature", "x-amz-credential", "x-goog-signature",
 };
 
 bool is_secret_parameter(std::string_view name) {
@@ -143,7 +142,8 @@ std::string url_host(std::string_view url) {
     }
     if (authority.starts_with('[')) {
         const auto close = authority.find(']');
-        return core::to_lower(authority.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+        return core::to_lower(authority.substr(
+            1, close == std::string_view::npos ? std::string_view::npos : close - 1));
     }
     return core::to_lower(authority.substr(0, authority.find(':')));
 }

@@ -28,15 +28,16 @@ std::chrono::milliseconds Backoff::delay(std::uint32_t attempt) {
     return std::chrono::milliseconds{half + jitter(m_random)};
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
     value = core::trim(value);
     if (value.empty()) {
         return std::nullopt;
     }
     if (std::all_of(value.begin(), value.end(), core::is_ascii_digit)) {
         std::int64_t seconds = 0;
-        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), seconds);
         if (error != std::errc{} || end != value.data() + value.size()) {
             return std::nullopt;  // too large to be meant
         }

@@ -68,7 +68,8 @@ protected:
 
 TEST_F(CurlTransportTest, GetsAFileAndReportsProgress) {
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, m_content);
@@ -81,7 +82,8 @@ TEST_F(CurlTransportTest, GetsAFileAndReportsProgress) {
 
 TEST_F(CurlTransportTest, HeadHasNoBody) {
     auto net = transport();
-    const auto response = net.send({.method = "HEAD", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "HEAD", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, "");
@@ -92,7 +94,8 @@ TEST_F(CurlTransportTest, RetriesTransientFailuresUntilOneSucceeds) {
     m_server.inject("/pkg/a.txt", Fault::reset());
     m_server.inject("/pkg/a.txt", Fault::truncate());
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, m_content);
@@ -131,7 +134,8 @@ TEST_F(CurlTransportTest, ResetsUntilRetriesRunOutGiveACataloguedError) {
     m_server.inject("/pkg/a.txt", Fault::reset(), 10);
     m_options.max_retries = 2;
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("network.timeout"));
     EXPECT_EQ(response.error().code, core::ErrorCode::unavailable);
     EXPECT_THAT(response.error().message, HasSubstr("after 3 attempts"));
@@ -145,7 +149,8 @@ TEST_F(CurlTransportTest, ServerErrorsUntilRetriesRunOutAreReturnedAsTheLastStat
     m_server.inject("/pkg/a.txt", Fault::http_status(500), 10);
     m_options.max_retries = 2;
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 500);
     EXPECT_EQ(m_server.requests("/pkg/a.txt"), 3U);
@@ -155,7 +160,8 @@ TEST_F(CurlTransportTest, RetryAfterSecondsIsWaitedExactly) {
     m_server.inject("/pkg/a.txt", Fault::http_status(429, "7"));
     m_server.inject("/pkg/a.txt", Fault::http_status(503, "2"));
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_THAT(m_sleeps, ElementsAre(milliseconds{7000}, milliseconds{2000}));
@@ -165,7 +171,8 @@ TEST_F(CurlTransportTest, RetryAfterDateIsMeasuredFromNow) {
     // The fixture's "now" is 1'700'000'000 (Tue, 14 Nov 2023 22:13:20 GMT); ask for 45 s later.
     m_server.inject("/pkg/a.txt", Fault::http_status(429, "Tue, 14 Nov 2023 22:14:05 GMT"));
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_THAT(m_sleeps, ElementsAre(milliseconds{45'000}));
@@ -175,7 +182,8 @@ TEST_F(CurlTransportTest, ARetryAfterBeyondTheLimitIsNotWaitedFor) {
     m_server.inject("/pkg/a.txt", Fault::http_status(429, "3600"));
     m_options.max_retry_after_ms = 60'000;
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 429);
     EXPECT_EQ(response->header("Retry-After"), "3600");
@@ -185,14 +193,16 @@ TEST_F(CurlTransportTest, ARetryAfterBeyondTheLimitIsNotWaitedFor) {
 
 TEST_F(CurlTransportTest, ClientErrorsAreValuesAndNeverRetried) {
     auto net = transport();
-    const auto missing = net.send({.method = "GET", .url = url("/pkg/missing.txt"), .headers = {}, .body = {}});
+    const auto missing =
+        net.send({.method = "GET", .url = url("/pkg/missing.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(missing, test::Succeeds());
     EXPECT_EQ(missing->status, 404);
     EXPECT_EQ(m_server.requests("/pkg/missing.txt"), 1U);
     for (const int status : {400, 401, 403, 410}) {
         SCOPED_TRACE(status);
         m_server.inject("/pkg/a.txt", Fault::http_status(status));
-        const auto refused = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+        const auto refused =
+            net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
         ASSERT_THAT(refused, test::Succeeds());
         EXPECT_EQ(refused->status, status);
     }
@@ -203,7 +213,8 @@ TEST_F(CurlTransportTest, ClientErrorsAreValuesAndNeverRetried) {
 TEST_F(CurlTransportTest, WrongBytesAreDeliveredForTheCallerToCheck) {
     m_server.inject("/pkg/a.txt", Fault::corrupt());
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body.size(), m_content.size());
@@ -215,7 +226,8 @@ TEST_F(CurlTransportTest, ATotalTimeoutIsNetworkTimeout) {
     m_options.total_timeout_ms = 200;
     m_options.max_retries = 0;
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("network.timeout"));
     EXPECT_THAT(response.error().message, Not(HasSubstr("attempts")));
 }
@@ -234,8 +246,8 @@ TEST_F(CurlTransportTest, AnInvalidHostIsDns) {
     // RFC 6761: .invalid never resolves; resolvers answer NXDOMAIN at once.
     m_options.max_retries = 0;
     auto net = transport();
-    const auto response =
-        net.send({.method = "GET", .url = "http://envsmith-test.invalid/x", .headers = {}, .body = {}});
+    const auto response = net.send(
+        {.method = "GET", .url = "http://envsmith-test.invalid/x", .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("network.dns"));
     EXPECT_EQ(response.error().arg_value("host"), "envsmith-test.invalid");
 }
@@ -246,10 +258,24 @@ TEST_F(CurlTransportTest, ASelfSignedCertificateIsTlsAndNotRetried) {
     }
     test::TestServer tls_server(m_files.path(), test::Tls::yes);
     auto net = transport();
-    const auto response =
-        net.send({.method = "GET", .url = tls_server.base_url() + "/pkg/a.txt", .headers = {}, .body = {}});
+    const auto response = net.send(
+        {.method = "GET", .url = tls_server.base_url() + "/pkg/a.txt", .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("network.tls"));
     EXPECT_THAT(m_sleeps, IsEmpty());
+}
+
+TEST_F(CurlTransportTest, ACustomCaBundleTrustsTheServer) {
+    if (!test::TestServer::tls_available()) {
+        GTEST_SKIP() << "cpp-httplib has no OpenSSL support here";
+    }
+    test::TestServer tls_server(m_files.path(), test::Tls::yes);
+    m_options.ca_bundle = m_files.write("ca.pem", tls_server.certificate_pem()).string();
+    auto net = transport();
+    const auto response = net.send(
+        {.method = "GET", .url = tls_server.base_url() + "/pkg/a.txt", .headers = {}, .body = {}});
+    ASSERT_THAT(response, test::Succeeds());
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, m_content);
 }
 
 TEST_F(CurlTransportTest, AnUnreachableProxyIsProxyAndItsPasswordStaysHidden) {
@@ -277,7 +303,8 @@ TEST_F(CurlTransportTest, AProxyThatRefusesTheTunnelIsProxy) {
 
 TEST_F(CurlTransportTest, AMalformedUrlIsInvalidInput) {
     auto net = transport();
-    const auto response = net.send({.method = "GET", .url = "gopher://x/y", .headers = {}, .body = {}});
+    const auto response =
+        net.send({.method = "GET", .url = "gopher://x/y", .headers = {}, .body = {}});
     ASSERT_THAT(response, test::FailsWithId("net.url.invalid"));
     EXPECT_EQ(response.error().code, core::ErrorCode::invalid_input);
 }
@@ -285,11 +312,13 @@ TEST_F(CurlTransportTest, AMalformedUrlIsInvalidInput) {
 TEST_F(CurlTransportTest, FileUrlsWorkLikeHttpOnes) {
     auto net = transport();
     const auto base = "file://" + m_files.path().string();
-    const auto found = net.send({.method = "GET", .url = base + "/pkg/a.txt", .headers = {}, .body = {}});
+    const auto found =
+        net.send({.method = "GET", .url = base + "/pkg/a.txt", .headers = {}, .body = {}});
     ASSERT_THAT(found, test::Succeeds());
     EXPECT_EQ(found->status, 200);
     EXPECT_EQ(found->body, m_content);
-    const auto missing = net.send({.method = "GET", .url = base + "/pkg/nope.txt", .headers = {}, .body = {}});
+    const auto missing =
+        net.send({.method = "GET", .url = base + "/pkg/nope.txt", .headers = {}, .body = {}});
     ASSERT_THAT(missing, test::Succeeds());
     EXPECT_EQ(missing->status, 404);
     EXPECT_THAT(m_sleeps, IsEmpty());
@@ -297,7 +326,10 @@ TEST_F(CurlTransportTest, FileUrlsWorkLikeHttpOnes) {
 
 TEST_F(CurlTransportTest, CredentialsGoToTheirHostOnly) {
     m_options.credentials = {
-        {.host = "127.0.0.1", .scheme = AuthScheme::basic, .username = "alice", .secret = "hunter2"},
+        {.host = "127.0.0.1",
+         .scheme = AuthScheme::basic,
+         .username = "alice",
+         .secret = "hunter2"},
         {.host = "other.example", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"},
     };
     auto net = transport();
@@ -305,24 +337,30 @@ TEST_F(CurlTransportTest, CredentialsGoToTheirHostOnly) {
                 test::Succeeds());
     EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "Basic YWxpY2U6aHVudGVyMg==");
 
-    m_options.credentials = {{.host = "127.0.0.1", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
+    m_options.credentials = {
+        {.host = "127.0.0.1", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
     auto bearer = transport();
     ASSERT_THAT(bearer.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
                 test::Succeeds());
     EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "Bearer tok");
 
-    m_options.credentials = {{.host = "localhost", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
+    m_options.credentials = {
+        {.host = "localhost", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
     auto elsewhere = transport();
-    ASSERT_THAT(elsewhere.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
-                test::Succeeds());
+    ASSERT_THAT(
+        elsewhere.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
+        test::Succeeds());
     EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "");
 }
 
 TEST_F(CurlTransportTest, SecretsNeverAppearInErrorsOrEvents) {
-    m_options.credentials = {
-        {.host = "127.0.0.1", .scheme = AuthScheme::bearer, .username = {}, .secret = "bearer-s3cret"}};
+    m_options.credentials = {{.host = "127.0.0.1",
+                              .scheme = AuthScheme::bearer,
+                              .username = {},
+                              .secret = "bearer-s3cret"}};
     m_options.max_retries = 2;
-    const std::vector<std::string> secrets = {"hunter2", "url-s3cret", "bearer-s3cret", "path-s3cret"};
+    const std::vector<std::string> secrets = {"hunter2", "url-s3cret", "bearer-s3cret",
+                                              "path-s3cret"};
     auto net = transport();
 
     // Retries (warnings) and progress events on a URL full of secrets...
@@ -330,7 +368,8 @@ TEST_F(CurlTransportTest, SecretsNeverAppearInErrorsOrEvents) {
     m_files.write("t/path-s3cret/a.txt", "ok");
     const auto good = "http://alice:hunter2@127.0.0.1:" + std::to_string(m_server.port()) +
                       "/t/path-s3cret/a.txt?token=url-s3cret";
-    ASSERT_THAT(net.send({.method = "GET", .url = good, .headers = {}, .body = {}}), test::Succeeds());
+    ASSERT_THAT(net.send({.method = "GET", .url = good, .headers = {}, .body = {}}),
+                test::Succeeds());
     ASSERT_THAT(m_reporter.warnings, SizeIs(1));
     ASSERT_THAT(m_reporter.progress, Not(IsEmpty()));
 
@@ -351,7 +390,8 @@ TEST_F(CurlTransportTest, SecretsNeverAppearInErrorsOrEvents) {
             EXPECT_THAT(text, Not(HasSubstr(secret))) << "leaked " << secret;
         }
     }
-    EXPECT_THAT(response.error().arg_value("url"), AllOf(HasSubstr("***@127.0.0.1"), HasSubstr("token=***")));
+    EXPECT_THAT(response.error().arg_value("url"),
+                AllOf(HasSubstr("***@127.0.0.1"), HasSubstr("token=***")));
 }
 
 TEST_F(CurlTransportTest, SendAllRunsInParallelUpToTheCapAndKeepsTheOrder) {

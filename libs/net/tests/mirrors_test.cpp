@@ -41,8 +41,8 @@ TEST_F(MirrorsTest, FallsThroughToAWorkingMirrorAndSaysSo) {
         m_server.base_url() + "/good",
     };
     const auto response = send_with_mirrors(
-        transport, mirrors, {.method = "GET", .url = "noarch/repodata.json", .headers = {}, .body = {}},
-        m_reporter);
+        transport, mirrors,
+        {.method = "GET", .url = "noarch/repodata.json", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(response, test::Succeeds());
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, "{}");

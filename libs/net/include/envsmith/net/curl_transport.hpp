@@ -20,7 +20,7 @@ enum class AuthScheme : std::uint8_t { basic, bearer };
 /// (libcurl does not forward custom headers across a redirect to another host), and never
 /// appear in an error, a warning or a progress event.
 struct Credential {
-    std::string host;      // compared case-insensitively, without port: "repo.example.com"
+    std::string host;  // compared case-insensitively, without port: "repo.example.com"
     AuthScheme scheme = AuthScheme::basic;
     std::string username;  // basic only
     std::string secret;    // the password (basic) or the token (bearer)
@@ -34,7 +34,7 @@ struct TransportOptions {
     std::uint32_t low_speed_limit_bytes_per_s = 1;
     std::uint32_t low_speed_time_s = 30;
 
-    std::uint32_t max_retries = 3;  // attempts after the first one
+    std::uint32_t max_retries = 3;   // attempts after the first one
     std::uint32_t max_parallel = 8;  // transfers at once in `send_all`
     std::uint32_t backoff_base_ms = 500;
     std::uint32_t backoff_max_ms = 30'000;
@@ -82,7 +82,8 @@ public:
     /// at a time, each with the retries of `send`. Returns one result per request, in the
     /// order of `requests`, which must outlive the call. Waits between attempts overlap
     /// other transfers; progress and warnings come from the calling thread.
-    std::vector<core::Result<core::HttpResponse>> send_all(const std::vector<core::HttpRequest>& requests);
+    std::vector<core::Result<core::HttpResponse>> send_all(
+        const std::vector<core::HttpRequest>& requests);
 
 private:
     struct State;
