@@ -155,6 +155,7 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
                 }
                 response.set_content("injected fault", "text/plain");
                 return;
+            case Fault::Kind::redirect: response.set_redirect(fault.location); return;
             default: break;
         }
         const auto relative =

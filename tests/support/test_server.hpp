@@ -23,23 +23,41 @@ namespace envsmith::test {
 
 /// What the server does to one request instead of (or before) serving the file.
 struct Fault {
-    enum class Kind : std::uint8_t { none, reset, status, truncate, corrupt };
+    enum class Kind : std::uint8_t { none, reset, status, truncate, corrupt, redirect };
     Kind kind = Kind::none;
     std::chrono::milliseconds delay{0};  // waited first, whatever the kind
     int status = 0;                      // Kind::status
     std::string retry_after;             // Kind::status: a Retry-After value, if not empty
+    std::string location;                // Kind::redirect
 
     /// Waits, then serves normally.
-    static Fault delayed(std::chrono::milliseconds by) { return {Kind::none, by, 0, {}}; }
+    static Fault delayed(std::chrono::milliseconds by) { return make(Kind::none, by); }
     /// Closes the connection with a TCP reset before any byte of a response.
-    static Fault reset() { return {Kind::reset, {}, 0, {}}; }
+    static Fault reset() { return make(Kind::reset); }
     static Fault http_status(int code, std::string retry_after_value = {}) {
-        return {Kind::status, {}, code, std::move(retry_after_value)};
+        auto fault = make(Kind::status);
+        fault.status = code;
+        fault.retry_after = std::move(retry_after_value);
+        return fault;
     }
     /// Announces the full Content-Length, sends half the body, closes.
-    static Fault truncate() { return {Kind::truncate, {}, 0, {}}; }
+    static Fault truncate() { return make(Kind::truncate); }
     /// Serves the right length with every byte flipped.
-    static Fault corrupt() { return {Kind::corrupt, {}, 0, {}}; }
+    static Fault corrupt() { return make(Kind::corrupt); }
+    /// Answers 302 with this Location.
+    static Fault redirect(std::string to) {
+        auto fault = make(Kind::redirect);
+        fault.location = std::move(to);
+        return fault;
+    }
+
+private:
+    static Fault make(Kind kind, std::chrono::milliseconds delay = {}) {
+        Fault fault;
+        fault.kind = kind;
+        fault.delay = delay;
+        return fault;
+    }
 };
 
 enum class Tls : bool { no, yes };

@@ -353,6 +353,31 @@ TEST_F(CurlTransportTest, CredentialsGoToTheirHostOnly) {
     EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "");
 }
 
+TEST_F(CurlTransportTest, RedirectsAreFollowedWithoutCredentialsToAnotherHost) {
+    m_options.credentials = {
+        {.host = "127.0.0.1", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
+    const auto port = std::to_string(m_server.port());
+    m_server.inject("/pkg/old.txt", Fault::redirect("/pkg/a.txt"));
+    auto net = transport();
+    const auto same_host =
+        net.send({.method = "GET", .url = url("/pkg/old.txt"), .headers = {}, .body = {}});
+    ASSERT_THAT(same_host, test::Succeeds());
+    EXPECT_EQ(same_host->status, 200);
+    EXPECT_EQ(same_host->body, m_content);
+    EXPECT_EQ(same_host->effective_url, url("/pkg/a.txt"));
+    EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "Bearer tok");
+
+    // localhost is the same server under another name: the token stays behind.
+    m_server.inject("/pkg/old.txt", Fault::redirect("http://localhost:" + port + "/pkg/a.txt"));
+    const auto other_host =
+        net.send({.method = "GET", .url = url("/pkg/old.txt"), .headers = {}, .body = {}});
+    ASSERT_THAT(other_host, test::Succeeds());
+    EXPECT_EQ(other_host->status, 200);
+    EXPECT_EQ(other_host->effective_url, "http://localhost:" + port + "/pkg/a.txt");
+    EXPECT_EQ(m_server.last_header("/pkg/old.txt", "Authorization"), "Bearer tok");
+    EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "");
+}
+
 TEST_F(CurlTransportTest, SecretsNeverAppearInErrorsOrEvents) {
     m_options.credentials = {{.host = "127.0.0.1",
                               .scheme = AuthScheme::bearer,
