@@ -405,6 +405,13 @@ core::Result<ImageRef> ImageRef::parse(std::string_view text) {
     if (ref.tag.empty() && ref.digest.empty()) {
         ref.tag = "latest";
     }
+    // The limit holds for the normalised name too (distribution checks the name after adding
+    // `docker.io/library/`), so what parses here also parses from its normal form.
+    if (const auto full = ref.name(); full.size() > max_name_length) {
+        return ref_error("image_ref.too_long", text, 1,
+                         fmt::format("the name is {} characters long as `{}`, the limit is {}",
+                                     full.size(), full.substr(0, 40) + "...", max_name_length));
+    }
     return ref;
 }
 

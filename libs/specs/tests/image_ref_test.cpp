@@ -175,9 +175,20 @@ TEST(ImageRefTest, ErrorsCanBeReanchoredInAFile) {
 }
 
 TEST(ImageRefTest, NameOfExactly255CharactersIsAccepted) {
-    const std::string name = "a/" + std::string(253, 'b');
+    const std::string name = "host.io/" + std::string(247, 'b');
     EXPECT_THAT(ImageRef::parse(name), Succeeds());
     EXPECT_THAT(ImageRef::parse(name + "b"), FailsWithId("image_ref.too_long"));
+}
+
+// Found by fuzz_image_ref: the limit applies to the normalised name, `docker.io/library/`
+// included, or the normal form of an accepted reference would not parse.
+TEST(ImageRefTest, TheLengthLimitCountsTheNormalisedName) {
+    const std::string bare(240, 'b');  // 240 here, 258 as docker.io/library/bbb...
+    EXPECT_THAT(ImageRef::parse(bare), FailsWithId("image_ref.too_long"));
+    const std::string fits(255 - std::string("docker.io/library/").size(), 'b');
+    const auto ok = ImageRef::parse(fits);
+    ASSERT_THAT(ok, Succeeds());
+    EXPECT_THAT(ImageRef::parse(ok->to_string()), Succeeds());
 }
 
 }  // namespace
