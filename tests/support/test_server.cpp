@@ -173,6 +173,20 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
                 byte = static_cast<char>(~byte);
             }
         }
+        if (fault.kind == Fault::Kind::stall) {
+            response.set_content_provider(
+                content->size(), "application/octet-stream",
+                [this, content, stall = fault.stall](std::size_t offset, std::size_t /*length*/,
+                                                     httplib::DataSink& sink) {
+                    if (offset == 0) {
+                        sink.write(content->data(), content->size() / 2);
+                    }
+                    std::unique_lock lock(m_mutex);
+                    m_stopping.wait_for(lock, stall, [this] { return m_stopped; });
+                    return false;
+                });
+            return;
+        }
         if (fault.kind == Fault::Kind::truncate) {
             response.set_content_provider(
                 content->size(), "application/octet-stream",

@@ -23,12 +23,13 @@ namespace envsmith::test {
 
 /// What the server does to one request instead of (or before) serving the file.
 struct Fault {
-    enum class Kind : std::uint8_t { none, reset, status, truncate, corrupt, redirect };
+    enum class Kind : std::uint8_t { none, reset, status, truncate, stall, corrupt, redirect };
     Kind kind = Kind::none;
     std::chrono::milliseconds delay{0};  // waited first, whatever the kind
     int status = 0;                      // Kind::status
     std::string retry_after;             // Kind::status: a Retry-After value, if not empty
     std::string location;                // Kind::redirect
+    std::chrono::milliseconds stall{0};  // Kind::stall
 
     /// Waits, then serves normally.
     static Fault delayed(std::chrono::milliseconds by) { return make(Kind::none, by); }
@@ -42,6 +43,13 @@ struct Fault {
     }
     /// Announces the full Content-Length, sends half the body, closes.
     static Fault truncate() { return make(Kind::truncate); }
+    /// Sends half the body, then nothing for `for_how_long` (or until the server stops),
+    /// then closes: a stalled mirror.
+    static Fault stalled(std::chrono::milliseconds for_how_long) {
+        auto fault = make(Kind::stall);
+        fault.stall = for_how_long;
+        return fault;
+    }
     /// Serves the right length with every byte flipped.
     static Fault corrupt() { return make(Kind::corrupt); }
     /// Answers 302 with this Location.

@@ -232,6 +232,20 @@ TEST_F(CurlTransportTest, ATotalTimeoutIsNetworkTimeout) {
     EXPECT_THAT(response.error().message, Not(HasSubstr("attempts")));
 }
 
+TEST_F(CurlTransportTest, AStalledTransferIsNetworkTimeout) {
+    // The one test that waits: libcurl counts the low-speed window in whole seconds, and
+    // averages the speed over a few of them, so a high limit trips after the first one.
+    m_server.inject("/pkg/a.txt", Fault::stalled(milliseconds{10'000}));
+    m_options.total_timeout_ms = 0;
+    m_options.low_speed_limit_bytes_per_s = 100'000;
+    m_options.low_speed_time_s = 1;
+    m_options.max_retries = 0;
+    auto net = transport();
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}});
+    ASSERT_THAT(response, test::FailsWithId("network.timeout"));
+}
+
 TEST_F(CurlTransportTest, AClosedPortIsConnectionRefused) {
     m_options.max_retries = 1;
     auto net = transport();
