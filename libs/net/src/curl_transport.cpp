@@ -301,7 +301,7 @@ struct CurlTransport::State {
         return nullptr;
     }
 
-    /// Secrets of this request: the transport's, plus the userinfo of the URL itself.
+    /// Secrets of this request: the credentials', and the userinfo of the URL and its proxy.
     std::vector<std::string> secrets_of(std::string_view request_url) const {
         auto all = secrets;
         add_userinfo(request_url, all);
@@ -459,7 +459,16 @@ Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
         attempt.proxy = redact_url(proxy);
     }
     const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    attempt.detail = scrub(detail, secrets_of(request.url));
+    // libcurl's texts name hosts, seldom URLs; should one show the URL, it shows redacted.
+    std::string shown = detail;
+    const auto redacted = redact_url(request.url);
+    if (!request.url.empty()) {
+        for (auto at = shown.find(request.url); at != std::string::npos;
+             at = shown.find(request.url, at + redacted.size())) {
+            shown.replace(at, request.url.size(), redacted);
+        }
+    }
+    attempt.detail = scrub(shown, secrets_of(request.url));
     return attempt;
 }
 
