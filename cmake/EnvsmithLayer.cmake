@@ -11,7 +11,9 @@ function(envsmith_add_layer name)
   envsmith_set_warnings(envsmith_${name})
 endfunction()
 
-# One gtest binary per layer, envsmith_<layer>_tests, labelled unit;<layer>.
+# One gtest binary per layer, envsmith_<layer>_tests. Its tests carry the one label
+# `unit-<layer>`: ctest -L takes a regex, so `-L unit` selects every unit test and `-L specs`
+# one layer's. (gtest_discover_tests splits a list of labels into separate properties.)
 function(envsmith_add_tests name)
   if(NOT ENVSMITH_BUILD_TESTS)
     return()
@@ -21,6 +23,6 @@ function(envsmith_add_tests name)
                         GTest::gtest GTest::gmock GTest::gtest_main fmt::fmt)
   envsmith_set_warnings(envsmith_${name}_tests)
   gtest_discover_tests(envsmith_${name}_tests
-                       PROPERTIES LABELS "unit;${name}"
+                       PROPERTIES LABELS "unit-${name}"
                        DISCOVERY_TIMEOUT 60)
 endfunction()
