@@ -18,6 +18,8 @@ constexpr std::size_t max_evidence = 5;
 constexpr std::size_t max_evidence_text = 400;
 constexpr std::size_t terminal_width = 80;
 constexpr std::size_t max_wrapped_lines = 6;
+constexpr std::size_t block_lines = 64;
+constexpr std::size_t block_bytes = 64 * 1024;
 constexpr double corroboration_bonus = 0.25;
 constexpr double confident = 0.8;
 
@@ -35,6 +37,9 @@ RE2::Options pattern_options() {
 struct Doctor::Compiled {
     FailureCatalog catalog;
     std::unique_ptr<RE2::Set> set;
+    /// The same patterns in multi-line mode, run once over a block of lines: most blocks of
+    /// a log match nothing, and one pass over a block costs far less than one per line.
+    std::unique_ptr<RE2::Set> block_set;
     struct Pattern {
         std::size_t entry = 0;
         double confidence = 0.0;
@@ -49,6 +54,7 @@ core::Result<Doctor> Doctor::create(FailureCatalog catalog) {
     auto compiled = std::make_unique<Compiled>();
     compiled->catalog = std::move(catalog);
     compiled->set = std::make_unique<RE2::Set>(pattern_options(), RE2::UNANCHORED);
+    compiled->block_set = std::make_unique<RE2::Set>(pattern_options(), RE2::UNANCHORED);
     const auto& entries = compiled->catalog.entries();
     for (std::size_t e = 0; e < entries.size(); ++e) {
         for (const auto& signature : entries[e].signatures) {
@@ -58,7 +64,10 @@ core::Result<Doctor> Doctor::create(FailureCatalog catalog) {
             pattern.context_only = signature.context_only;
             pattern.regex = std::make_unique<RE2>(signature.pattern, pattern_options());
             std::string error;
-            if (!pattern.regex->ok() || compiled->set->Add(signature.pattern, &error) < 0) {
+            // `(?m)`: `^` and `$` also match at the line breaks inside a block. `.` never
+            // crosses one; `\s` may, which can only add matches, never lose one.
+            if (!pattern.regex->ok() || compiled->set->Add(signature.pattern, &error) < 0 ||
+                compiled->block_set->Add("(?m)" + signature.pattern, &error) < 0) {
                 return core::make_error(core::ErrorCode::invalid_input, "catalog.invalid",
                                         fmt::format("pattern of `{}` does not compile: {}",
                                                     entries[e].id, pattern.regex->error()));
@@ -70,7 +79,7 @@ core::Result<Doctor> Doctor::create(FailureCatalog catalog) {
             compiled->patterns.push_back(std::move(pattern));
         }
     }
-    if (!compiled->set->Compile()) {
+    if (!compiled->set->Compile() || !compiled->block_set->Compile()) {
         return core::make_error(core::ErrorCode::internal, "catalog.too_large",
                                 "the failure catalogue's patterns do not fit in RE2's memory budget");
     }
@@ -94,7 +103,48 @@ struct Doctor::Session::State {
     explicit State(const Compiled& c)
         : compiled(c),
           accumulators(c.catalog.entries().size()),
-          splitter([this](const LogLineSplitter::Line& line) { on_line(line); }) {}
+          splitter([this](const LogLineSplitter::Line& line) { buffer(line); }) {}
+
+    struct Buffered {
+        LogLineSplitter::Line line;  // its text points into `block`
+        std::size_t offset = 0;
+    };
+
+    /// Collects lines into a block; the block is matched as a whole first, and line by line
+    /// only when it has a match or holds a line a terminal may have wrapped.
+    void buffer(const LogLineSplitter::Line& line) {
+        buffered.push_back({line, block.size()});
+        buffered.back().line.text = {};
+        block.append(line.text);
+        block.push_back('\n');
+        has_wide_line = has_wide_line || line.width == terminal_width;
+        if (buffered.size() == block_lines || block.size() >= block_bytes) {
+            flush();
+        }
+    }
+
+    void flush() {
+        if (buffered.empty()) {
+            return;
+        }
+        hits.clear();
+        const bool any = has_wide_line ||
+                         compiled.block_set->Match(re2::StringPiece(block.data(), block.size()), &hits);
+        if (any) {
+            for (auto& b : buffered) {
+                const auto end = block.find('\n', b.offset);
+                b.line.text = std::string_view(block).substr(b.offset, end - b.offset);
+                on_line(b.line);
+            }
+        } else {
+            // No line of the block matches, so no wrapped run continues through it either.
+            wrapped_run.clear();
+            wrapped_lines = 0;
+        }
+        buffered.clear();
+        block.clear();
+        has_wide_line = false;
+    }
 
     static void add_captures(std::vector<core::MessageArg>& to, const Compiled::Pattern& pattern,
                              const std::vector<re2::StringPiece>& groups) {
@@ -191,6 +241,7 @@ struct Doctor::Session::State {
 
     Diagnosis finish() {
         splitter.finish();
+        flush();
         Diagnosis d;
         d.lines = splitter.lines();
         d.bytes = splitter.bytes();
@@ -300,6 +351,9 @@ struct Doctor::Session::State {
     std::vector<Accumulator> accumulators;
     std::vector<int> hits;
     std::vector<re2::StringPiece> groups;
+    std::vector<Buffered> buffered;
+    std::string block;
+    bool has_wide_line = false;
     std::string wrapped_run;  // consecutive terminal-wide lines, joined
     std::uint64_t wrapped_first = 0;
     std::size_t wrapped_lines = 0;
