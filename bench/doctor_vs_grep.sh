@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # envsmith doctor against grep on the same generated log with the same patterns, side by side.
 #   bench/doctor_vs_grep.sh [MB]     (default 100)
-# Needs a release build (cmake --preset release && cmake --build --preset release).
+# Needs an optimised build: the release or bench preset (or ENVSMITH=path/to/envsmith), and
+# python3-yaml and bc (apt-get install -y python3-yaml bc).
 # grep -P gets the catalogue's patterns as one alternation (PCRE understands (?P<name>...)
 # and (?i)); grep -E gets them with named groups turned into plain groups and (?i) dropped,
 # so it does slightly less work than the others. Prints wall times and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb="${1:-100}"
-envsmith=build/release/apps/cli/envsmith
-[ -x "$envsmith" ] || { echo "build the release preset first" >&2; exit 2; }
+envsmith="${ENVSMITH:-}"
+for candidate in build/release/apps/cli/envsmith build/bench/apps/cli/envsmith; do
+  [ -n "$envsmith" ] || { [ -x "$candidate" ] && envsmith=$candidate; }
+done
+[ -x "$envsmith" ] || { echo "build the release or bench preset first" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -28,7 +28,7 @@ RE2::Options pattern_options() {
     // Latin-1: every byte is a character, so invalid UTF-8 in a log never stops a match.
     options.set_encoding(RE2::Options::EncodingLatin1);
     options.set_log_errors(false);
-    options.set_max_mem(64 << 20);
+    options.set_max_mem(int64_t{256} << 20);
     return options;
 }
 
@@ -162,6 +162,13 @@ struct Doctor::Session::State {
         }
     }
 
+    static bool has_all(const std::vector<core::MessageArg>& captures, const Compiled::Pattern& pattern) {
+        return std::all_of(pattern.names.begin(), pattern.names.end(), [&captures](const auto& group) {
+            return std::any_of(captures.begin(), captures.end(),
+                               [&group](const auto& c) { return c.name == group.second; });
+        });
+    }
+
     void match(std::uint64_t first, std::uint64_t last, std::string_view text) {
         hits.clear();
         if (!compiled.set->Match(re2::StringPiece(text.data(), text.size()), &hits)) {
@@ -169,6 +176,17 @@ struct Doctor::Session::State {
         }
         for (const int hit : hits) {
             const auto& pattern = compiled.patterns[static_cast<std::size_t>(hit)];
+            auto& known = accumulators[pattern.entry];
+            if (pattern.context_only && has_all(known.context_captures, pattern)) {
+                continue;  // nothing new to learn from another such line
+            }
+            if (!pattern.context_only && known.real && pattern.confidence <= known.finding.confidence &&
+                known.finding.evidence.size() >= max_evidence && has_all(known.finding.captures, pattern)) {
+                // The set already proved the match; capturing again would change nothing.
+                known.finding.last_line = std::max(known.finding.last_line, last);
+                ++known.finding.matches;
+                continue;
+            }
             const auto ngroups = static_cast<std::size_t>(pattern.regex->NumberOfCapturingGroups()) + 1;
             groups.assign(ngroups, re2::StringPiece());
             if (!pattern.regex->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
