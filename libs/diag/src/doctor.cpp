@@ -18,7 +18,7 @@ constexpr std::size_t max_evidence = 5;
 constexpr std::size_t max_evidence_text = 400;
 constexpr std::size_t terminal_width = 80;
 constexpr std::size_t max_wrapped_lines = 6;
-constexpr std::size_t block_lines = 64;
+constexpr std::size_t block_lines = 16;
 constexpr std::size_t block_bytes = 64 * 1024;
 constexpr double corroboration_bonus = 0.25;
 constexpr double confident = 0.8;
@@ -128,8 +128,16 @@ struct Doctor::Session::State {
             return;
         }
         hits.clear();
-        const bool any = has_wide_line ||
-                         compiled.block_set->Match(re2::StringPiece(block.data(), block.size()), &hits);
+        bool any = has_wide_line;
+        if (!any && compiled.block_set->Match(re2::StringPiece(block.data(), block.size()), &hits)) {
+            // Evidence-only lines ("Collecting numpy") are everywhere in a healthy log; once
+            // their captures are known, a block with nothing else is not worth a closer look.
+            any = std::any_of(hits.begin(), hits.end(), [this](int hit) {
+                const auto& pattern = compiled.patterns[static_cast<std::size_t>(hit)];
+                return !pattern.context_only ||
+                       !has_all(accumulators[pattern.entry].context_captures, pattern);
+            });
+        }
         if (any) {
             for (auto& b : buffered) {
                 const auto end = block.find('\n', b.offset);
