@@ -2,8 +2,12 @@
 // Path and platform rules shared by the use cases that read a definition and the files it
 // names (load_definition, lint): a file a definition names is relative to the definition.
 
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
+
+#include "envsmith/core/result.hpp"
 
 namespace envsmith::api::detail {
 
@@ -38,6 +42,23 @@ inline bool selector_matches(std::string_view selector, std::string_view platfor
     if (selector == "linux") return platform.starts_with("linux-");
     if (selector == "unix") return platform.starts_with("linux-") || platform.starts_with("osx-");
     return false;
+}
+
+/// The error for a lock file handed to a command that reads definitions.
+inline core::Error lock_not_definition(const std::string& path, std::string hint) {
+    return core::make_error(core::ErrorCode::invalid_input, "definition.lock_not_definition",
+                            fmt::format("`{}` is a lock file, not an environment definition", path))
+        .arg("path", path)
+        .with_hint(std::move(hint));
+}
+
+/// The error for a file that is none of the definition formats.
+inline core::Error unknown_definition_kind(const std::string& path) {
+    return core::make_error(core::ErrorCode::invalid_input, "definition.unknown_kind",
+                            fmt::format("cannot tell what kind of definition `{}` is", path))
+        .arg("path", path)
+        .with_hint("expected an Azure ML environment YAML (`image`, `conda_file` or `build`), a "
+                   "conda environment.yml (`dependencies`) or a requirements.txt");
 }
 
 }  // namespace envsmith::api::detail

@@ -72,19 +72,10 @@ public:
             case specs::InputKind::requirements_txt: status = read_requirements(); break;
             case specs::InputKind::conda_lock:
             case specs::InputKind::explicit_lock:
-                return core::make_error(core::ErrorCode::invalid_input, "definition.lock_not_definition",
-                                        fmt::format("`{}` is a lock file, not an environment definition",
-                                                    m_options.path))
-                    .arg("path", m_options.path)
-                    .with_hint("`envsmith lint` checks definitions; a lock file is already solved");
+                return detail::lock_not_definition(
+                    m_options.path, "`envsmith lint` checks definitions; a lock file is already solved");
             case specs::InputKind::unknown:
-                return core::make_error(core::ErrorCode::invalid_input, "definition.unknown_kind",
-                                        fmt::format("cannot tell what kind of definition `{}` is",
-                                                    m_options.path))
-                    .arg("path", m_options.path)
-                    .with_hint("expected an Azure ML environment YAML (`image`, `conda_file` or "
-                               "`build`), a conda environment.yml (`dependencies`) or a "
-                               "requirements.txt");
+                return detail::unknown_definition_kind(m_options.path);
         }
         if (!status) {
             return std::move(status).error();
