@@ -123,31 +123,60 @@ struct Doctor::Session::State {
         }
     }
 
+    /// Whether the block set finds, in `text`, a line worth a closer look. Evidence-only lines
+    /// ("Collecting numpy") are everywhere in a healthy log; once their captures are known,
+    /// they alone are not worth one.
+    bool worth_a_look(std::string_view text) {
+        hits.clear();
+        if (!compiled.block_set->Match(re2::StringPiece(text.data(), text.size()), &hits)) {
+            return false;
+        }
+        return std::any_of(hits.begin(), hits.end(), [this](int hit) {
+            const auto& pattern = compiled.patterns[static_cast<std::size_t>(hit)];
+            return !pattern.context_only || !has_all(accumulators[pattern.entry].context_captures, pattern);
+        });
+    }
+
+    /// Looks at buffered lines [first, last): halves that match nothing are skipped, so a
+    /// block with one failure line costs a few set passes over ever shorter text.
+    void look_at(std::size_t first, std::size_t last) {
+        const auto begin = buffered[first].offset;
+        const auto end = last < buffered.size() ? buffered[last].offset : block.size();
+        if (!worth_a_look(std::string_view(block).substr(begin, end - begin))) {
+            return;
+        }
+        if (last - first > 2) {
+            const auto middle = first + (last - first) / 2;
+            look_at(first, middle);
+            look_at(middle, last);
+            return;
+        }
+        for (auto i = first; i < last; ++i) {
+            on_line(line_of(i));
+        }
+    }
+
+    LogLineSplitter::Line line_of(std::size_t i) {
+        auto line = buffered[i].line;
+        const auto begin = buffered[i].offset;
+        line.text = std::string_view(block).substr(begin, block.find('\n', begin) - begin);
+        return line;
+    }
+
     void flush() {
         if (buffered.empty()) {
             return;
         }
-        hits.clear();
-        bool any = has_wide_line;
-        if (!any && compiled.block_set->Match(re2::StringPiece(block.data(), block.size()), &hits)) {
-            // Evidence-only lines ("Collecting numpy") are everywhere in a healthy log; once
-            // their captures are known, a block with nothing else is not worth a closer look.
-            any = std::any_of(hits.begin(), hits.end(), [this](int hit) {
-                const auto& pattern = compiled.patterns[static_cast<std::size_t>(hit)];
-                return !pattern.context_only ||
-                       !has_all(accumulators[pattern.entry].context_captures, pattern);
-            });
-        }
-        if (any) {
-            for (auto& b : buffered) {
-                const auto end = block.find('\n', b.offset);
-                b.line.text = std::string_view(block).substr(b.offset, end - b.offset);
-                on_line(b.line);
+        if (has_wide_line) {
+            // A terminal may have wrapped lines here: every line, in order.
+            for (std::size_t i = 0; i < buffered.size(); ++i) {
+                on_line(line_of(i));
             }
         } else {
-            // No line of the block matches, so no wrapped run continues through it either.
+            // No wrapped run can continue through a block without a wide line.
             wrapped_run.clear();
             wrapped_lines = 0;
+            look_at(0, buffered.size());
         }
         buffered.clear();
         block.clear();
