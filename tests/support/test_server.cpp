@@ -18,6 +18,8 @@
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -110,6 +112,29 @@ std::unique_ptr<httplib::Server> make_tls_server(std::string& /*certificate_pem*
 }
 #endif
 
+std::string content_type_of(const std::filesystem::path& path) {
+    const auto extension = path.extension().string();
+    if (extension == ".json") {
+        return "application/json";
+    }
+    if (extension == ".html") {
+        return "text/html";
+    }
+    return "application/octet-stream";
+}
+
+/// An IMF-fixdate (RFC 9110 section 5.6.7) for a file time.
+std::string http_date(std::filesystem::file_time_type time) {
+    const auto system = std::chrono::file_clock::to_sys(time);
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(
+        std::chrono::time_point_cast<std::chrono::system_clock::duration>(system));
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[64];
+    const auto size = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    return {buffer, size};
+}
+
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream out;
@@ -160,7 +185,21 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
         }
         const auto relative =
             std::filesystem::path(request.path).relative_path().lexically_normal();
-        const auto file = m_root / relative;
+        auto file = m_root / relative;
+        std::string content_type = content_type_of(file);
+        if (request.path.find("..") == std::string::npos && std::filesystem::is_directory(file)) {
+            // A simple-index page: JSON when the client asks for PEP 691's type and the folder
+            // has index.json, else index.html.
+            const bool wants_json = request.get_header_value("Accept").find(
+                                        "application/vnd.pypi.simple.v1+json") != std::string::npos;
+            if (wants_json && std::filesystem::is_regular_file(file / "index.json")) {
+                file /= "index.json";
+                content_type = "application/vnd.pypi.simple.v1+json";
+            } else {
+                file /= "index.html";
+                content_type = "text/html";
+            }
+        }
         if (request.path.find("..") != std::string::npos ||
             !std::filesystem::is_regular_file(file)) {
             response.status = 404;
@@ -168,6 +207,19 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
             return;
         }
         auto content = std::make_shared<std::string>(read_file(file));
+        // Validators, so that clients can revalidate a cached copy (RFC 9110 section 13).
+        const std::string etag =
+            "\"" + std::to_string(std::hash<std::string>{}(*content)) + "\"";
+        const std::string last_modified = http_date(std::filesystem::last_write_time(file));
+        response.set_header("ETag", etag);
+        response.set_header("Last-Modified", last_modified);
+        if (fault.kind == Fault::Kind::none &&
+            (request.get_header_value("If-None-Match") == etag ||
+             (!request.has_header("If-None-Match") &&
+              request.get_header_value("If-Modified-Since") == last_modified))) {
+            response.status = 304;
+            return;
+        }
         if (fault.kind == Fault::Kind::corrupt) {
             for (auto& byte : *content) {
                 byte = static_cast<char>(~byte);
@@ -198,7 +250,8 @@ TestServer::TestServer(std::filesystem::path root, Tls tls) : m_root(std::move(r
                 });
             return;
         }
-        response.set_content(*content, "application/octet-stream");
+        // cpp-httplib answers a Range request with 206 and the asked bytes by itself.
+        response.set_content(*content, content_type);
     });
     const int port = m_server->bind_to_any_port("127.0.0.1");
     if (port <= 0) {

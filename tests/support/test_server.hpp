@@ -3,6 +3,11 @@
 // and injects faults per path: a delay, a connection reset, a status (500, 503, 429 with
 // Retry-After), a truncated body, wrong bytes. It counts the requests to each path. Each
 // test starts its own and the destructor stops it. Needs cpp-httplib (and OpenSSL for TLS).
+//
+// Like a static file server it sends ETag and Last-Modified and answers 304 to a matching
+// If-None-Match (or If-Modified-Since), serves byte ranges (206), and answers a folder path
+// with its index.json when the Accept header asks for PEP 691's
+// `application/vnd.pypi.simple.v1+json`, else with its index.html.
 
 #include <chrono>
 #include <condition_variable>

@@ -15,7 +15,7 @@
 
 #include "envsmith/core/encoding.hpp"
 #include "envsmith/core/text.hpp"
-#include "envsmith/net/redact.hpp"
+#include "envsmith/core/url.hpp"
 #include "envsmith/net/retry.hpp"
 
 namespace envsmith::net {
@@ -220,7 +220,7 @@ std::string proxy_for(std::string_view url, const std::optional<std::string>& co
     if (no_proxy.empty()) {
         no_proxy = environment("NO_PROXY");
     }
-    const auto host = url_host(url);
+    const auto host = core::url_host(url);
     for (auto entry : core::split(no_proxy, ',')) {
         entry = core::trim(entry);
         while (entry.starts_with('.')) {
@@ -292,7 +292,7 @@ struct CurlTransport::State {
     }
 
     const Credential* credential_for(std::string_view url) const {
-        const auto host = url_host(url);
+        const auto host = core::url_host(url);
         for (const auto& credential : options.credentials) {
             if (!host.empty() && core::iequals(credential.host, host)) {
                 return &credential;
@@ -456,19 +456,19 @@ Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
     const auto proxy = proxy_for(request.url, options.proxy);
     attempt.failure = classify(code, os_errno, connect_code, !proxy.empty());
     if (!proxy.empty()) {
-        attempt.proxy = redact_url(proxy);
+        attempt.proxy = core::redact_url(proxy);
     }
     const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     // libcurl's texts name hosts, seldom URLs; should one show the URL, it shows redacted.
     std::string shown = detail;
-    const auto redacted = redact_url(request.url);
+    const auto redacted = core::redact_url(request.url);
     if (!request.url.empty()) {
         for (auto at = shown.find(request.url); at != std::string::npos;
              at = shown.find(request.url, at + redacted.size())) {
             shown.replace(at, request.url.size(), redacted);
         }
     }
-    attempt.detail = scrub(shown, secrets_of(request.url));
+    attempt.detail = core::scrub(shown, secrets_of(request.url));
     return attempt;
 }
 
@@ -515,7 +515,7 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
             }
             auto error =
                 core::make_error(failure.code, std::string(failure.message_id), std::move(message))
-                    .arg("host", url_host(display_url))
+                    .arg("host", core::url_host(display_url))
                     .arg("url", display_url)
                     .arg("attempts", std::to_string(attempts))
                     .arg("detail", attempt.detail);
@@ -540,7 +540,7 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
 
 core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& request) {
     auto& state = *m_state;
-    const auto display_url = redact_url(request.url);
+    const auto display_url = core::redact_url(request.url);
     for (std::uint32_t retry = 0;; ++retry) {
         auto handle = state.prepare(request, display_url);
         const auto code = curl_easy_perform(handle->easy.get());
@@ -568,7 +568,7 @@ std::vector<core::Result<core::HttpResponse>> CurlTransport::send_all(
     std::vector<std::size_t> waiting;  // between attempts
     for (std::size_t i = 0; i < requests.size(); ++i) {
         jobs[i].index = i;
-        jobs[i].display_url = redact_url(requests[i].url);
+        jobs[i].display_url = core::redact_url(requests[i].url);
         fresh.push_back(i);
     }
     std::vector<std::optional<core::Result<core::HttpResponse>>> results(requests.size());

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "envsmith/net/redact.hpp"
+#include "envsmith/core/url.hpp"
 
 namespace envsmith::net {
 namespace {
@@ -38,8 +38,8 @@ core::Status check_status(const core::HttpResponse& response, std::string_view u
     if ((status >= 200 && status < 300) || status == 304) {
         return {};
     }
-    const auto shown = redact_url(url);
-    const auto host = url_host(url);
+    const auto shown = core::redact_url(url);
+    const auto host = core::url_host(url);
     core::ErrorCode code = core::ErrorCode::unavailable;
     std::string_view id = "net.http.unexpected";
     std::string what = fmt::format("unexpected HTTP {}", status);

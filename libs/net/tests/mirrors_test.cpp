@@ -1,4 +1,4 @@
-#include "envsmith/net/mirrors.hpp"
+#include "envsmith/core/mirrors.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -40,7 +40,7 @@ TEST_F(MirrorsTest, FallsThroughToAWorkingMirrorAndSaysSo) {
         "http://u:hunter2@" + m_server.base_url().substr(7) + "/flaky",
         m_server.base_url() + "/good",
     };
-    const auto response = send_with_mirrors(
+    const auto response = core::send_with_mirrors(
         transport, mirrors,
         {.method = "GET", .url = "noarch/repodata.json", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(response, test::Succeeds());
@@ -62,7 +62,7 @@ TEST_F(MirrorsTest, FallsThroughToAWorkingMirrorAndSaysSo) {
 TEST_F(MirrorsTest, ARefusalStopsAtTheFirstMirror) {
     CurlTransport transport(m_options, m_reporter);
     m_server.inject("/good/noarch/repodata.json", test::Fault::http_status(403));
-    const auto response = send_with_mirrors(
+    const auto response = core::send_with_mirrors(
         transport, {m_server.base_url() + "/good", m_server.base_url() + "/good"},
         {.method = "GET", .url = "noarch/repodata.json", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(response, test::Succeeds());
@@ -72,14 +72,14 @@ TEST_F(MirrorsTest, ARefusalStopsAtTheFirstMirror) {
 
 TEST_F(MirrorsTest, WhenEveryMirrorFailsTheLastAnswerIsReturned) {
     CurlTransport transport(m_options, m_reporter);
-    const auto response = send_with_mirrors(
+    const auto response = core::send_with_mirrors(
         transport, {m_server.base_url() + "/good", "http://mirror.invalid/c"},
         {.method = "GET", .url = "noarch/missing.json", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(response, test::FailsWithId("network.dns"));
     EXPECT_THAT(response.error().describe(), HasSubstr("after trying 2 mirrors"));
     EXPECT_THAT(m_reporter.warnings, SizeIs(1));
 
-    const auto last_is_404 = send_with_mirrors(
+    const auto last_is_404 = core::send_with_mirrors(
         transport, {"http://mirror.invalid/c", m_server.base_url() + "/good"},
         {.method = "GET", .url = "noarch/missing.json", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(last_is_404, test::Succeeds());
@@ -88,15 +88,15 @@ TEST_F(MirrorsTest, WhenEveryMirrorFailsTheLastAnswerIsReturned) {
 
 TEST_F(MirrorsTest, NoMirrorIsInvalidInput) {
     CurlTransport transport(m_options, m_reporter);
-    const auto response = send_with_mirrors(
+    const auto response = core::send_with_mirrors(
         transport, {}, {.method = "GET", .url = "x", .headers = {}, .body = {}}, m_reporter);
     ASSERT_THAT(response, test::FailsWithId("net.mirror.none"));
 }
 
 TEST(JoinUrlTest, OneSlashBetween) {
-    EXPECT_EQ(join_url("https://a/b/", "/c/d"), "https://a/b/c/d");
-    EXPECT_EQ(join_url("https://a/b", "c"), "https://a/b/c");
-    EXPECT_EQ(join_url("file:///srv/ch//", "noarch/x"), "file:///srv/ch/noarch/x");
+    EXPECT_EQ(core::join_url("https://a/b/", "/c/d"), "https://a/b/c/d");
+    EXPECT_EQ(core::join_url("https://a/b", "c"), "https://a/b/c");
+    EXPECT_EQ(core::join_url("file:///srv/ch//", "noarch/x"), "file:///srv/ch/noarch/x");
 }
 
 }  // namespace

@@ -33,6 +33,10 @@ class Transport {
 public:
     virtual ~Transport() = default;
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+
+    /// Sends every request and returns one result per request, in order. The default sends
+    /// them one after the other; the libcurl transport overlaps them.
+    virtual std::vector<Result<HttpResponse>> send_all(const std::vector<HttpRequest>& requests);
 };
 
 }  // namespace envsmith::core

@@ -83,7 +83,7 @@ public:
     /// order of `requests`, which must outlive the call. Waits between attempts overlap
     /// other transfers; progress and warnings come from the calling thread.
     std::vector<core::Result<core::HttpResponse>> send_all(
-        const std::vector<core::HttpRequest>& requests);
+        const std::vector<core::HttpRequest>& requests) override;
 
 private:
     struct State;

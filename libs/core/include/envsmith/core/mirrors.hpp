@@ -7,7 +7,7 @@
 #include "envsmith/core/reporter.hpp"
 #include "envsmith/core/transport.hpp"
 
-namespace envsmith::net {
+namespace envsmith::core {
 
 /// Sends `request` to each base URL of `mirrors` in order, with `request.url` as the path
 /// relative to the base ("noarch/repodata.json" under "https://a.example/conda-forge/"; one
@@ -27,4 +27,4 @@ namespace envsmith::net {
 /// `base` and `path` joined with exactly one slash between them.
 [[nodiscard]] std::string join_url(std::string_view base, std::string_view path);
 
-}  // namespace envsmith::net
+}  // namespace envsmith::core

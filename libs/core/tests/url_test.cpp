@@ -1,9 +1,9 @@
-#include "envsmith/net/redact.hpp"
+#include "envsmith/core/url.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace envsmith::net {
+namespace envsmith::core {
 namespace {
 
 TEST(RedactTest, HidesSecretsAndKeepsTheRest) {
@@ -52,4 +52,4 @@ TEST(RedactTest, HostOfAUrl) {
 }
 
 }  // namespace
-}  // namespace envsmith::net
+}  // namespace envsmith::core

@@ -1,10 +1,10 @@
-#include "envsmith/net/mirrors.hpp"
+#include "envsmith/core/mirrors.hpp"
 
 #include <fmt/format.h>
 
-#include "envsmith/net/redact.hpp"
+#include "envsmith/core/url.hpp"
 
-namespace envsmith::net {
+namespace envsmith::core {
 namespace {
 
 /// Whether another mirror of the same content could answer better.
@@ -63,4 +63,4 @@ core::Result<core::HttpResponse> send_with_mirrors(core::Transport& transport,
     return std::move(*last);
 }
 
-}  // namespace envsmith::net
+}  // namespace envsmith::core

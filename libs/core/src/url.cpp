@@ -1,11 +1,11 @@
-#include "envsmith/net/redact.hpp"
+#include "envsmith/core/url.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include "envsmith/core/text.hpp"
 
-namespace envsmith::net {
+namespace envsmith::core {
 namespace {
 
 constexpr std::string_view hidden = "***";
@@ -148,4 +148,4 @@ std::string url_host(std::string_view url) {
     return core::to_lower(authority.substr(0, authority.find(':')));
 }
 
-}  // namespace envsmith::net
+}  // namespace envsmith::core

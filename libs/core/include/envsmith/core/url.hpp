@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace envsmith::net {
+namespace envsmith::core {
 
 /// `url` with its secrets replaced by `***`: the userinfo (`https://***@host/`), the values
 /// of token-like query parameters (`token`, `access_token`, `sig`, `signature`, `password`,
@@ -22,4 +22,4 @@ namespace envsmith::net {
 /// URL has no authority (`file:///x`).
 [[nodiscard]] std::string url_host(std::string_view url);
 
-}  // namespace envsmith::net
+}  // namespace envsmith::core

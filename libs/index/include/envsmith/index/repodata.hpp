@@ -1,0 +1,119 @@
+#pragma once
+// One subdir of one conda channel, parsed into a compact, read-only index: records with
+// their strings in one arena, grouped by package name. Built from repodata.json (any
+// `repodata_version`) by `Repodata::parse`, or record by record (CEP-16 shards) through
+// `RepodataBuilder`. Moving a Repodata keeps every string_view it handed out valid.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envsmith/core/result.hpp"
+#include "envsmith/specs/match_spec.hpp"
+
+namespace envsmith::index {
+
+/// A package record. Every view points into the owning Repodata and lives as long as it.
+struct CondaRecord {
+    std::string_view name;
+    std::string_view version;  // as written in the repodata
+    std::string_view build;
+    std::uint64_t build_number = 0;
+    std::string_view fn;      // the file name: the key under `packages` or `packages.conda`
+    std::string_view subdir;  // the record's own `subdir`, or the repodata's when absent
+    std::string_view md5;     // lowercase hex, or empty
+    std::string_view sha256;  // lowercase hex, or empty
+    std::string_view license;
+    std::string_view noarch;  // "", "python" or "generic" (`noarch: true` reads as "generic")
+    std::uint64_t size = 0;
+    std::uint64_t timestamp = 0;  // milliseconds since the epoch (seconds are scaled); 0: unknown
+    std::span<const std::string_view> depends;
+    std::span<const std::string_view> constrains;
+    std::span<const std::string_view> track_features;  // a comma/space list, split
+};
+
+struct RepodataInfo {
+    std::string subdir;        // `info.subdir`, or the subdir asked for when absent
+    std::string base_url;      // `info.base_url` (repodata_version 2), resolved; or empty
+    std::uint32_t repodata_version = 1;
+};
+
+struct ParseOptions {
+    /// Shown in errors ("https://.../linux-64/repodata.json" or a file path).
+    std::string source;
+    /// The subdir this repodata was fetched for; used when `info.subdir` is absent.
+    std::string subdir;
+    /// The URL of the subdir folder (ending in '/'); relative `base_url`s resolve against it
+    /// and records without `base_url` are downloaded from it.
+    std::string subdir_url;
+};
+
+class Repodata;
+
+/// Builds a Repodata from records one at a time (CEP-16 shards, tests). Strings are copied.
+class RepodataBuilder {
+public:
+    explicit RepodataBuilder(RepodataInfo info, std::string subdir_url = {});
+    ~RepodataBuilder();
+    RepodataBuilder(RepodataBuilder&&) noexcept;
+    RepodataBuilder& operator=(RepodataBuilder&&) noexcept;
+
+    /// Copies `record` (its strings and lists) into the repodata being built.
+    void add(const CondaRecord& record);
+    /// A file name listed under `removed`.
+    void add_removed(std::string_view fn);
+    /// Applies the `.conda` preference (see Repodata::parse) and groups records by name.
+    [[nodiscard]] Repodata finish() &&;
+
+private:
+    friend class Repodata;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+class Repodata {
+public:
+    /// An empty repodata (a channel that has no such subdir).
+    Repodata();
+    ~Repodata();
+    Repodata(Repodata&&) noexcept;
+    Repodata& operator=(Repodata&&) noexcept;
+
+    /// Parses repodata.json. Takes the bytes (the views point into them where no unescaping
+    /// is needed). Reads `info`, `packages`, `packages.conda`, `removed`,
+    /// `repodata_version`. When `x.tar.bz2` and `x.conda` both exist, only the `.conda`
+    /// record is kept. Fails with `index.repodata.invalid` naming the source and the byte
+    /// offset for malformed JSON or a record without name/version/build.
+    [[nodiscard]] static core::Result<Repodata> parse(std::string json,
+                                                      const ParseOptions& options);
+
+    [[nodiscard]] const RepodataInfo& info() const noexcept;
+    [[nodiscard]] std::size_t size() const noexcept;
+    [[nodiscard]] std::span<const CondaRecord> records() const noexcept;
+    /// The indices into `records()` of every record named `name` (exact, normalised
+    /// lowercase), in file order; empty when none.
+    [[nodiscard]] std::span<const std::uint32_t> by_name(std::string_view name) const noexcept;
+    /// Every package name, sorted.
+    [[nodiscard]] std::span<const std::string_view> names() const noexcept;
+    /// File names listed under `removed`.
+    [[nodiscard]] std::span<const std::string_view> removed() const noexcept;
+    /// Where to download `record` from: base_url (or the subdir URL) + fn.
+    [[nodiscard]] std::string url_of(const CondaRecord& record) const;
+
+private:
+    friend class RepodataBuilder;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// A full specs::PackageRecord for match-spec matching; `channel` is a name or URL. Returns
+/// an error when the record's version does not parse as a conda version.
+[[nodiscard]] core::Result<specs::PackageRecord> to_package_record(const Repodata& repodata,
+                                                                   const CondaRecord& record,
+                                                                   std::string_view channel);
+
+}  // namespace envsmith::index

@@ -1,0 +1,1 @@
+#include "envsmith/index/repodata.hpp"
