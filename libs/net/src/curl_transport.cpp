@@ -373,6 +373,10 @@ std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& r
     if (!options.ca_bundle.empty()) {
         set(handle, CURLOPT_CAINFO, options.ca_bundle.c_str());
     }
+    if (!options.netrc_file.empty()) {
+        set(handle, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+        set(handle, CURLOPT_NETRC_FILE, options.netrc_file.c_str());
+    }
     if (options.proxy) {
         set(handle, CURLOPT_PROXY, options.proxy->c_str());
     }

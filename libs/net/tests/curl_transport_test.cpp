@@ -10,6 +10,7 @@
 
 #include <ctime>
 
+#include "envsmith/core/encoding.hpp"
 #include "matchers.hpp"
 #include "recording_reporter.hpp"
 #include "test_server.hpp"
@@ -364,6 +365,33 @@ TEST_F(CurlTransportTest, CredentialsGoToTheirHostOnly) {
     ASSERT_THAT(
         elsewhere.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
         test::Succeeds());
+    EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "");
+}
+
+TEST_F(CurlTransportTest, NetrcCredentialsAreUsedForTheirMachine) {
+    const auto netrc = m_files.write("netrc", "machine 127.0.0.1 login bob password s3cret\n");
+    m_options.netrc_file = netrc.string();
+    auto net = transport();
+    ASSERT_THAT(net.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
+                test::Succeeds());
+    EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"),
+              "Basic " + core::base64_encode("bob:s3cret"));
+
+    // An explicit credential for the host wins over the .netrc entry.
+    m_options.credentials = {
+        {.host = "127.0.0.1", .scheme = AuthScheme::bearer, .username = {}, .secret = "tok"}};
+    auto explicit_wins = transport();
+    ASSERT_THAT(
+        explicit_wins.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
+        test::Succeeds());
+    EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "Bearer tok");
+
+    // Without a .netrc nothing is sent.
+    m_options.credentials.clear();
+    m_options.netrc_file.clear();
+    auto none = transport();
+    ASSERT_THAT(none.send({.method = "GET", .url = url("/pkg/a.txt"), .headers = {}, .body = {}}),
+                test::Succeeds());
     EXPECT_EQ(m_server.last_header("/pkg/a.txt", "Authorization"), "");
 }
 

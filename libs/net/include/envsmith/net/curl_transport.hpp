@@ -46,6 +46,9 @@ struct TransportOptions {
     std::string ca_bundle;  // a PEM file of trusted CAs; empty: the system's
     std::string user_agent = "envsmith/0.1";
     std::vector<Credential> credentials;
+    /// A .netrc file (`machine H login U password P`) whose entries libcurl uses for hosts
+    /// that `credentials` does not name. Empty: no .netrc is read.
+    std::string netrc_file;
     /// Proxy URL for every request; an empty string turns proxies off. Unset: libcurl reads
     /// the usual environment variables (`http_proxy`, `https_proxy`, `HTTPS_PROXY`,
     /// `all_proxy`, `no_proxy`).
