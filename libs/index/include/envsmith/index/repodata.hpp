@@ -77,6 +77,11 @@ private:
 
 class Repodata {
 public:
+    /// Spare capacity `parse` wants after the JSON text (simdjson reads up to this many
+    /// bytes past the end). Give a string with `capacity() >= size() + json_padding` and the
+    /// bytes are used in place; otherwise they are copied once into a larger buffer.
+    static constexpr std::size_t json_padding = 64;
+
     /// An empty repodata (a channel that has no such subdir).
     Repodata();
     ~Repodata();
@@ -86,8 +91,10 @@ public:
     /// Parses repodata.json. Takes the bytes (the views point into them where no unescaping
     /// is needed). Reads `info`, `packages`, `packages.conda`, `removed`,
     /// `repodata_version`. When `x.tar.bz2` and `x.conda` both exist, only the `.conda`
-    /// record is kept. Fails with `index.repodata.invalid` naming the source and the byte
-    /// offset for malformed JSON or a record without name/version/build.
+    /// record is kept. Fails with `index.repodata.invalid` (ErrorCode::invalid_input, args
+    /// `source`, `offset`, and `fn` for a record) naming the source and the byte offset for
+    /// malformed JSON, a record without name/version/build, or a known field of the wrong
+    /// type (`null` always reads as absent). Unknown keys are skipped, not validated.
     [[nodiscard]] static core::Result<Repodata> parse(std::string json,
                                                       const ParseOptions& options);
 
@@ -106,6 +113,26 @@ public:
 
 private:
     friend class RepodataBuilder;
+    friend class RepodataParser;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Parses many repodata.json texts with one simdjson parser. The parser's buffers (about
+/// five bytes per input byte, allocated for the largest text so far) are kept between
+/// parses, so a process that loads several subdirs or reloads a channel pays for them
+/// once. `Repodata::parse` uses a fresh one. Not thread-safe: one per thread.
+class RepodataParser {
+public:
+    RepodataParser();
+    ~RepodataParser();
+    RepodataParser(RepodataParser&&) noexcept;
+    RepodataParser& operator=(RepodataParser&&) noexcept;
+
+    /// Same as `Repodata::parse`.
+    [[nodiscard]] core::Result<Repodata> parse(std::string json, const ParseOptions& options);
+
+private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
