@@ -1,0 +1,144 @@
+#pragma once
+// Fetching a channel's repodata in every form a server may offer, through the Transport port,
+// with the on-disk cache: CEP-16 shards, repodata.json.zst, .bz2, plain repodata.json.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envsmith/core/clock.hpp"
+#include "envsmith/core/reporter.hpp"
+#include "envsmith/core/result.hpp"
+#include "envsmith/core/transport.hpp"
+#include "envsmith/index/channel.hpp"
+#include "envsmith/index/repodata.hpp"
+#include "envsmith/index/repodata_cache.hpp"
+
+namespace envsmith::index {
+
+/// The forms of a subdir's repodata, in the order they are probed.
+enum class RepodataVariant : std::uint8_t { shards, zst, bz2, json };
+
+/// "shards", "zst", "bz2", "json": the names used in the cache state and in messages.
+[[nodiscard]] std::string_view variant_name(RepodataVariant variant) noexcept;
+/// The file under the subdir: `repodata_shards.msgpack.zst`, `repodata.json.zst`, ...
+[[nodiscard]] std::string_view variant_file(RepodataVariant variant) noexcept;
+
+enum class UseShards : bool { no, yes };
+enum class Offline : bool { no, yes };
+
+struct FetchOptions {
+    /// The target platform; each channel is fetched for it and for `noarch`.
+    std::string platform = "linux-64";
+    /// Probe `repodata_shards.msgpack.zst` first (CEP-16).
+    UseShards shards = UseShards::yes;
+    /// A cached entry younger than this is used without asking the server; 0: always
+    /// revalidate (If-None-Match / If-Modified-Since).
+    std::chrono::seconds max_age{600};
+    /// Use the cache only; a missing entry is `index.cache.offline_missing`.
+    Offline offline = Offline::no;
+    /// Refuse a repodata or shard that decompresses to more (a decompression bomb).
+    std::uint64_t max_decompressed_bytes = std::uint64_t{4} << 30;
+    /// How long a 404 for one form is remembered, so later runs do not probe it again.
+    std::chrono::hours probe_memory{24 * 7};
+};
+
+enum class SubdirPresence : bool { absent, present };
+/// Where the body came from: a 200, a 304 with the cached body, or the cache alone.
+enum class BodySource : std::uint8_t { network, revalidated, cache };
+
+/// One subdir of one channel as fetched. An absent subdir (every form answered 404) has an
+/// empty body: a channel may serve only noarch/.
+struct SubdirData {
+    Channel channel;
+    std::string subdir;
+    SubdirPresence presence = SubdirPresence::absent;
+    RepodataVariant variant = RepodataVariant::json;
+    /// The file fetched, under the mirror that answered. May carry credentials.
+    std::string url;
+    /// Its folder, ending in '/'. May carry credentials.
+    std::string subdir_url;
+    /// Decompressed: repodata.json for zst/bz2/json, the msgpack shard index for shards.
+    std::string body;
+    BodySource source = BodySource::network;
+    /// The URLs (redacted) that answered 404 before the form that worked, or every URL tried
+    /// for an absent subdir.
+    std::vector<std::string> tried_urls;
+};
+
+/// One CEP-16 shard as fetched, checked against the index's sha256 and decompressed.
+struct Shard {
+    std::string name;
+    std::string sha256;  // lowercase hex of the compressed file
+    std::string url;
+    std::string msgpack;  // decompressed
+    BodySource source = BodySource::network;
+};
+
+/// Fetches repodata for channels. Every reference must outlive the fetcher. Not thread-safe;
+/// several fetchers (and processes) may share one cache folder.
+///
+/// Errors (each with args `channel`, `subdir` where they apply and a redacted `url`):
+///
+/// | id | code | when |
+/// | --- | --- | --- |
+/// | `index.channel.not_found` | not_found | no subdir of a channel exists; args `channel`, `urls` (tried) |
+/// | `index.fetch.denied` | permission_denied | 401 or 403; args `status` |
+/// | `index.fetch.http` | unavailable | another status that no mirror recovered from; `status` |
+/// | `index.cache.offline_missing` | unavailable | offline and nothing cached |
+/// | `index.cache.io` | unavailable | the cache folder cannot be used |
+/// | `index.decompress.too_large` / `.invalid` | invalid_input | a bomb, a corrupt stream |
+/// | `index.shards.invalid` | invalid_input | a shard index or shard that does not decode |
+/// | `index.shards.hash_mismatch` | unavailable | a shard whose sha256 differs; `expected`, `actual` |
+/// | `network.*`, `net.*` | as the transport says | transport failures, passed on with context |
+///
+/// Warnings: `net.mirror.next` when a mirror fails and the next is tried (args `url`,
+/// `reason`, `next`). Log lines (phase `index`) say what each subdir came from.
+class ChannelFetcher {
+public:
+    ChannelFetcher(core::Transport& transport, const RepodataCache& cache,
+                   core::Reporter& reporter, const core::Clock& clock, FetchOptions options);
+
+    /// The platform subdir (the channel's own `platform()` when its URL named one, else
+    /// `options.platform`) and `noarch` of every channel, all requests overlapping through
+    /// `Transport::send_all`. One SubdirData per channel and subdir, in channel order,
+    /// platform first. A channel with no subdir at all fails the whole call.
+    [[nodiscard]] core::Result<std::vector<SubdirData>> fetch_subdirs(
+        const std::vector<Channel>& channels);
+
+    /// One subdir of one channel. An absent subdir is not an error here.
+    [[nodiscard]] core::Result<SubdirData> fetch_subdir(const Channel& channel,
+                                                        std::string_view subdir);
+
+    /// The shards of `names` (names the index lacks are skipped), fetched in parallel, each
+    /// checked against the sha256 in the index, cached by that hash. `data` must hold a
+    /// shard index (`variant == shards`).
+    [[nodiscard]] core::Result<std::vector<Shard>> fetch_shards(
+        const SubdirData& data, const std::vector<std::string>& names);
+
+    /// The whole repodata of a subdir: parsed repodata.json, or every shard of a sharded one.
+    /// An absent subdir gives an empty Repodata. A cached body that fails to parse is dropped
+    /// and fetched again once.
+    [[nodiscard]] core::Result<Repodata> load(SubdirData data);
+
+    /// The records of `names` only: for a sharded subdir only their shards are fetched; for
+    /// repodata.json the whole file is parsed (it was downloaded whole anyway).
+    [[nodiscard]] core::Result<Repodata> load_names(SubdirData data,
+                                                    const std::vector<std::string>& names);
+
+    /// `fetch_subdir` then `load_names`.
+    [[nodiscard]] core::Result<Repodata> fetch_names(const Channel& channel,
+                                                     std::string_view subdir,
+                                                     const std::vector<std::string>& names);
+
+private:
+    core::Transport& m_transport;
+    const RepodataCache& m_cache;
+    core::Reporter& m_reporter;
+    const core::Clock& m_clock;
+    FetchOptions m_options;
+};
+
+}  // namespace envsmith::index

@@ -1,0 +1,622 @@
+#include "envsmith/index/channel_fetch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "decompress.hpp"
+#include "envsmith/core/digest.hpp"
+#include "envsmith/core/mirrors.hpp"
+#include "envsmith/core/text.hpp"
+#include "envsmith/core/url.hpp"
+#include "shards.hpp"
+
+namespace envsmith::index {
+namespace {
+
+using std::chrono::system_clock;
+
+constexpr std::string_view log_phase = "index";
+
+detail::Compression compression_of(RepodataVariant variant) {
+    switch (variant) {
+        case RepodataVariant::shards:
+        case RepodataVariant::zst: return detail::Compression::zstd;
+        case RepodataVariant::bz2: return detail::Compression::bzip2;
+        case RepodataVariant::json: break;
+    }
+    return detail::Compression::none;
+}
+
+/// Whether another mirror of the same content could answer (as core::send_with_mirrors).
+bool worth_next_mirror(int status) { return status == 408 || status == 429 || status >= 500; }
+
+/// The cache key of one form of one subdir: under the channel's own URL, whichever mirror
+/// served it (mirrors hold the same files).
+std::string canonical_url(const Channel& channel, std::string_view subdir,
+                          RepodataVariant variant) {
+    return core::join_url(channel.base_url(),
+                          fmt::format("{}/{}", subdir, variant_file(variant)));
+}
+
+std::string subdir_key(const Channel& channel, std::string_view subdir) {
+    return core::join_url(channel.base_url(), std::string(subdir) + "/");
+}
+
+core::Error with_place(core::Error error, const Channel& channel, std::string_view subdir,
+                       std::string_view url) {
+    if (error.arg_value("channel").empty()) {
+        error.args.push_back({"channel", channel.name()});
+    }
+    if (error.arg_value("subdir").empty()) {
+        error.args.push_back({"subdir", std::string(subdir)});
+    }
+    if (error.arg_value("url").empty() && !url.empty()) {
+        error.args.push_back({"url", core::redact_url(url)});
+    }
+    return error;
+}
+
+core::Error http_error(int status, const Channel& channel, std::string_view subdir,
+                       std::string_view url) {
+    const auto shown = core::redact_url(url);
+    const bool denied = status == 401 || status == 403;
+    auto error = core::make_error(
+        denied ? core::ErrorCode::permission_denied : core::ErrorCode::unavailable,
+        denied ? "index.fetch.denied" : "index.fetch.http",
+        fmt::format("HTTP {} fetching `{}` of channel `{}`", status, shown, channel.name()));
+    error.args.push_back({"status", std::to_string(status)});
+    if (denied) {
+        error.hint = "the channel needs credentials, or a token that is not valid any more";
+    }
+    return with_place(std::move(error), channel, subdir, url);
+}
+
+/// One subdir being fetched: which form and which mirror it is at.
+struct Task {
+    const Channel* channel = nullptr;
+    std::string subdir;
+    std::vector<RepodataVariant> variants;
+    std::size_t variant_index = 0;
+    std::size_t mirror_index = 0;
+    std::optional<CacheState> cached;  // the state of the current form, for conditional GETs
+    bool unconditional = false;        // the cached body was unusable: ask for the whole file
+    std::vector<std::string> tried;    // redacted URLs that answered 404
+    ProbeMemory probes;
+    bool probes_changed = false;
+    bool known_absent = false;  // every form is remembered as missing
+    std::optional<SubdirData> result;
+    std::optional<core::Error> error;
+
+    [[nodiscard]] bool pending() const { return !result && !error; }
+    [[nodiscard]] RepodataVariant variant() const { return variants[variant_index]; }
+    [[nodiscard]] std::string url() const {
+        return core::join_url(channel->mirrors()[mirror_index],
+                              fmt::format("{}/{}", subdir, variant_file(variant())));
+    }
+    [[nodiscard]] std::string folder_url() const {
+        return core::join_url(channel->mirrors()[mirror_index], subdir + "/");
+    }
+    [[nodiscard]] SubdirData make(SubdirPresence presence, std::string body,
+                                  BodySource source) const {
+        SubdirData data;
+        data.channel = *channel;
+        data.subdir = subdir;
+        data.presence = presence;
+        data.variant = variant();
+        data.url = url();
+        data.subdir_url = folder_url();
+        data.body = std::move(body);
+        data.source = source;
+        return data;
+    }
+};
+
+std::string describe_source(BodySource source) {
+    switch (source) {
+        case BodySource::network: return "downloaded";
+        case BodySource::revalidated: return "not modified, cached copy used";
+        case BodySource::cache: return "from the cache";
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view variant_name(RepodataVariant variant) noexcept {
+    switch (variant) {
+        case RepodataVariant::shards: return "shards";
+        case RepodataVariant::zst: return "zst";
+        case RepodataVariant::bz2: return "bz2";
+        case RepodataVariant::json: return "json";
+    }
+    return "json";
+}
+
+std::string_view variant_file(RepodataVariant variant) noexcept {
+    switch (variant) {
+        case RepodataVariant::shards: return "repodata_shards.msgpack.zst";
+        case RepodataVariant::zst: return "repodata.json.zst";
+        case RepodataVariant::bz2: return "repodata.json.bz2";
+        case RepodataVariant::json: return "repodata.json";
+    }
+    return "repodata.json";
+}
+
+ChannelFetcher::ChannelFetcher(core::Transport& transport, const RepodataCache& cache,
+                               core::Reporter& reporter, const core::Clock& clock,
+                               FetchOptions options)
+    : m_transport(transport),
+      m_cache(cache),
+      m_reporter(reporter),
+      m_clock(clock),
+      m_options(std::move(options)) {}
+
+namespace {
+
+struct Context {
+    core::Transport& transport;
+    const RepodataCache& cache;
+    core::Reporter& reporter;
+    const core::Clock& clock;
+    const FetchOptions& options;
+};
+
+/// Fetches each (channel, subdir) of `wanted`, overlapping the requests. One SubdirData per
+/// entry, in order; an absent subdir is a value; the first error (in order) fails the call.
+core::Result<std::vector<SubdirData>> fetch_many(
+    const Context& context, const std::vector<std::pair<const Channel*, std::string>>& wanted) {
+    const auto& m_cache = context.cache;
+    const auto& m_options = context.options;
+    auto& m_reporter = context.reporter;
+    auto& m_transport = context.transport;
+    const auto now = context.clock.now();
+
+    std::vector<Task> tasks;
+    for (const auto& [channel, subdir] : wanted) {
+        Task task;
+        task.channel = channel;
+        task.subdir = subdir;
+        task.probes = m_cache.read_probes(subdir_key(*channel, subdir));
+        for (const auto variant : {RepodataVariant::shards, RepodataVariant::zst,
+                                   RepodataVariant::bz2, RepodataVariant::json}) {
+            if (variant == RepodataVariant::shards && m_options.shards == UseShards::no) {
+                continue;
+            }
+            const auto missing = task.probes.missing.find(std::string(variant_name(variant)));
+            if (missing != task.probes.missing.end() &&
+                now - missing->second < m_options.probe_memory) {
+                continue;  // this server lacked it recently
+            }
+            task.variants.push_back(variant);
+        }
+        if (task.variants.empty()) {
+            // Every form answered 404 recently: the subdir is absent. Online, one request
+            // checks whether it appeared; offline, that memory is the answer.
+            task.known_absent = true;
+            task.variants.push_back(RepodataVariant::json);
+        }
+        tasks.push_back(std::move(task));
+    }
+
+    // Without the network: a fresh entry (or any entry, offline) is the answer.
+    for (auto& task : tasks) {
+        for (std::size_t i = 0; i < task.variants.size(); ++i) {
+            const auto key = canonical_url(*task.channel, task.subdir, task.variants[i]);
+            auto state = m_cache.read_state(key);
+            if (!state) {
+                task.error = with_place(std::move(state).error(), *task.channel, task.subdir, key);
+                break;
+            }
+            if (!*state) {
+                continue;
+            }
+            const auto age = now - (*state)->fetched_at;
+            const bool fresh = m_options.max_age.count() > 0 && age >= system_clock::duration{} &&
+                               age < m_options.max_age;
+            if (fresh || m_options.offline == Offline::yes) {
+                auto entry = m_cache.read(key);
+                if (entry && *entry) {
+                    task.variant_index = i;
+                    task.result = task.make(SubdirPresence::present, std::move((*entry)->body), BodySource::cache);
+                    break;
+                }
+            }
+            if (m_options.offline == Offline::no) {
+                // Probe from the first form not known to be missing: a form whose memory
+                // expired is tried again before the cached one is revalidated.
+                task.variant_index = 0;
+                if (i == 0) {
+                    task.cached = std::move(*state);
+                }
+                break;
+            }
+        }
+        if (task.pending() && m_options.offline == Offline::yes && task.known_absent) {
+            task.result = task.make(SubdirPresence::absent, {}, BodySource::cache);
+        }
+        if (task.pending() && m_options.offline == Offline::yes) {
+            const auto key = canonical_url(*task.channel, task.subdir, task.variants.back());
+            task.error = with_place(
+                core::make_error(core::ErrorCode::unavailable, "index.cache.offline_missing",
+                                 fmt::format("offline, and the cache has no repodata for `{}/{}`",
+                                             task.channel->name(), task.subdir))
+                    .with_hint("run once with the network, or leave offline mode"),
+                *task.channel, task.subdir, {});
+        }
+    }
+
+    while (std::any_of(tasks.begin(), tasks.end(), [](const Task& t) { return t.pending(); })) {
+        std::vector<Task*> round;
+        std::vector<core::HttpRequest> requests;
+        for (auto& task : tasks) {
+            if (!task.pending()) {
+                continue;
+            }
+            core::HttpRequest request{.method = "GET", .url = task.url(), .headers = {}, .body = {}};
+            if (task.cached && !task.unconditional) {
+                if (!task.cached->etag.empty()) {
+                    request.headers.emplace_back("If-None-Match", task.cached->etag);
+                }
+                if (!task.cached->last_modified.empty()) {
+                    request.headers.emplace_back("If-Modified-Since", task.cached->last_modified);
+                }
+            }
+            round.push_back(&task);
+            requests.push_back(std::move(request));
+        }
+        auto responses = m_transport.send_all(requests);
+
+        for (std::size_t i = 0; i < round.size(); ++i) {
+            auto& task = *round[i];
+            auto& response = responses[i];
+            const auto url = requests[i].url;
+            const auto key = canonical_url(*task.channel, task.subdir, task.variant());
+
+            const bool failed = !response || worth_next_mirror(response->status);
+            if (failed) {
+                if (task.mirror_index + 1 < task.channel->mirrors().size()) {
+                    const auto reason =
+                        response ? fmt::format("HTTP {}", response->status) : response.error().message;
+                    const auto shown = core::redact_url(url);
+                    ++task.mirror_index;
+                    const auto next = core::redact_url(task.url());
+                    m_reporter.on_warning(
+                        "net.mirror.next",
+                        fmt::format("{} failed ({}); trying the next mirror: {}", shown, reason,
+                                    next),
+                        {{"url", shown}, {"reason", reason}, {"next", next}});
+                    continue;
+                }
+                if (!response) {
+                    task.error = with_place(
+                        std::move(response).error().with_context(fmt::format(
+                            "fetching {} of channel `{}`", variant_file(task.variant()),
+                            task.channel->name())),
+                        *task.channel, task.subdir, url);
+                } else {
+                    task.error = http_error(response->status, *task.channel, task.subdir, url);
+                }
+                continue;
+            }
+
+            const int status = response->status;
+            if (status == 404 || status == 410) {
+                task.tried.push_back(core::redact_url(url));
+                task.probes.missing[std::string(variant_name(task.variant()))] = now;
+                task.probes_changed = true;
+                task.cached.reset();
+                task.unconditional = false;
+                if (task.variant_index + 1 < task.variants.size()) {
+                    ++task.variant_index;
+                    const auto next_key = canonical_url(*task.channel, task.subdir, task.variant());
+                    auto state = m_cache.read_state(next_key);
+                    if (state && *state) {
+                        task.cached = std::move(*state);
+                    }
+                } else {
+                    task.result = task.make(SubdirPresence::absent, {}, BodySource::network);
+                }
+                continue;
+            }
+            if (status == 304 && task.cached && !task.unconditional) {
+                auto entry = m_cache.read(key);
+                if (!entry || !*entry) {
+                    task.unconditional = true;  // the cached body is gone or damaged
+                    continue;
+                }
+                auto state = std::move((*entry)->state);
+                state.fetched_at = now;
+                if (const auto etag = response->header("etag"); !etag.empty()) {
+                    state.etag = std::string(etag);
+                }
+                if (auto written = m_cache.write_state(key, std::move(state)); !written) {
+                    task.error = with_place(std::move(written).error(), *task.channel, task.subdir, key);
+                    continue;
+                }
+                task.result = task.make(SubdirPresence::present, std::move((*entry)->body), BodySource::revalidated);
+                continue;
+            }
+            if (status != 200) {
+                task.error = http_error(status, *task.channel, task.subdir, url);
+                continue;
+            }
+            auto body = detail::decompress(response->body, compression_of(task.variant()),
+                                           m_options.max_decompressed_bytes,
+                                           core::redact_url(url));
+            if (!body) {
+                task.error = with_place(std::move(body).error(), *task.channel, task.subdir, url);
+                continue;
+            }
+            CacheState state;
+            state.etag = std::string(response->header("etag"));
+            state.last_modified = std::string(response->header("last-modified"));
+            state.fetched_at = now;
+            state.variant = std::string(variant_name(task.variant()));
+            if (auto written = m_cache.write(key, state, *body); !written) {
+                task.error = with_place(std::move(written).error(), *task.channel, task.subdir, key);
+                continue;
+            }
+            task.result = task.make(SubdirPresence::present, std::move(*body), BodySource::network);
+        }
+    }
+
+    for (auto& task : tasks) {
+        if (task.probes_changed && task.result) {
+            // A cache that cannot be written costs requests next time, nothing else.
+            (void)m_cache.write_probes(subdir_key(*task.channel, task.subdir), task.probes);
+        }
+    }
+
+    std::vector<SubdirData> out;
+    for (auto& task : tasks) {
+        if (task.error) {
+            return std::move(*task.error);
+        }
+    }
+    for (auto& task : tasks) {
+        auto& result = *task.result;
+        result.tried_urls = std::move(task.tried);
+        m_reporter.on_log_line(
+            log_phase,
+            result.presence == SubdirPresence::present
+                ? fmt::format("{}/{}: {} ({}, {} bytes)", result.channel.name(), result.subdir,
+                              variant_file(result.variant), describe_source(result.source),
+                              result.body.size())
+                : fmt::format("{}/{}: absent", result.channel.name(), result.subdir));
+        out.push_back(std::move(result));
+    }
+    return out;
+}
+
+}  // namespace
+
+core::Result<std::vector<SubdirData>> ChannelFetcher::fetch_subdirs(
+    const std::vector<Channel>& channels) {
+    const auto started = m_clock.steady_now();
+    m_reporter.on_phase_start(log_phase);
+    std::vector<std::pair<const Channel*, std::string>> wanted;
+    for (const auto& channel : channels) {
+        const auto platform = channel.platform().value_or(m_options.platform);
+        wanted.emplace_back(&channel, platform);
+        if (platform != "noarch") {
+            wanted.emplace_back(&channel, "noarch");
+        }
+    }
+    auto fetched = fetch_many({m_transport, m_cache, m_reporter, m_clock, m_options}, wanted);
+    if (!fetched) {
+        return std::move(fetched).error();
+    }
+    for (std::size_t i = 0; i < wanted.size();) {
+        std::size_t end = i;
+        bool any_present = false;
+        std::vector<std::string> tried;
+        for (; end < wanted.size() && wanted[end].first == wanted[i].first; ++end) {
+            const auto& data = (*fetched)[end];
+            any_present = any_present || data.presence == SubdirPresence::present;
+            tried.insert(tried.end(), data.tried_urls.begin(), data.tried_urls.end());
+        }
+        if (!any_present) {
+            const auto& channel = *wanted[i].first;
+            const auto urls = core::join(tried, ", ");
+            return core::make_error(core::ErrorCode::not_found, "index.channel.not_found",
+                                    fmt::format("channel `{}` not found: no repodata at {}",
+                                                channel.name(), urls))
+                .arg("channel", channel.name())
+                .arg("url", channel.display_url())
+                .arg("urls", urls)
+                .with_hint(
+                    "check the channel's name (and the channel_alias or mirrors it resolves "
+                    "with); a channel has a noarch/ or a platform subdir with repodata.json");
+        }
+        i = end;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        m_clock.steady_now() - started);
+    m_reporter.on_phase_end(log_phase, static_cast<std::uint64_t>(elapsed.count()));
+    return fetched;
+}
+
+core::Result<SubdirData> ChannelFetcher::fetch_subdir(const Channel& channel,
+                                                      std::string_view subdir) {
+    auto fetched = fetch_many({m_transport, m_cache, m_reporter, m_clock, m_options},
+                              {{&channel, std::string(subdir)}});
+    if (!fetched) {
+        return std::move(fetched).error();
+    }
+    return std::move(fetched->front());
+}
+
+core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
+    const SubdirData& data, const std::vector<std::string>& names) {
+    if (data.variant != RepodataVariant::shards || data.presence != SubdirPresence::present) {
+        return core::make_error(core::ErrorCode::internal, "index.shards.invalid",
+                                "fetch_shards needs a subdir fetched as a CEP-16 shard index");
+    }
+    const auto source = core::redact_url(data.url);
+    auto index = detail::parse_shard_index(data.body, data.url, source);
+    if (!index) {
+        return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+    }
+
+    std::vector<Shard> shards;
+    std::set<std::string> seen;
+    std::vector<std::size_t> to_fetch;
+    for (const auto& name : names) {
+        const auto it = index->shards.find(name);
+        if (it == index->shards.end() || !seen.insert(name).second) {
+            continue;
+        }
+        Shard shard;
+        shard.name = name;
+        shard.sha256 = it->second;
+        shard.url = index->shards_base_url + it->second + ".msgpack.zst";
+        if (auto cached = m_cache.read_shard(shard.sha256);
+            cached && core::sha256(*cached).hex == shard.sha256) {
+            shard.msgpack = std::move(*cached);  // still compressed; decoded below
+            shard.source = BodySource::cache;
+        } else {
+            to_fetch.push_back(shards.size());
+        }
+        shards.push_back(std::move(shard));
+    }
+
+    std::vector<core::HttpRequest> requests;
+    requests.reserve(to_fetch.size());
+    for (const auto i : to_fetch) {
+        requests.push_back({.method = "GET", .url = shards[i].url, .headers = {}, .body = {}});
+    }
+    auto responses = m_transport.send_all(requests);
+    for (std::size_t k = 0; k < to_fetch.size(); ++k) {
+        auto& shard = shards[to_fetch[k]];
+        auto& response = responses[k];
+        if (!response) {
+            return with_place(std::move(response).error().with_context(
+                                  fmt::format("fetching the shard of `{}`", shard.name)),
+                              data.channel, data.subdir, shard.url);
+        }
+        if (response->status != 200) {
+            return http_error(response->status, data.channel, data.subdir, shard.url);
+        }
+        const auto actual = core::sha256(response->body).hex;
+        if (actual != shard.sha256) {
+            const auto shown = core::redact_url(shard.url);
+            return with_place(
+                core::make_error(core::ErrorCode::unavailable, "index.shards.hash_mismatch",
+                                 fmt::format("the shard of `{}` at `{}` has sha256 {}, the "
+                                             "shard index says {}",
+                                             shard.name, shown, actual, shard.sha256))
+                    .arg("name", shard.name)
+                    .arg("expected", shard.sha256)
+                    .arg("actual", actual)
+                    .with_hint("the server or a proxy serves damaged or stale files; try again "
+                               "later or another mirror"),
+                data.channel, data.subdir, shard.url);
+        }
+        if (auto written = m_cache.write_shard(shard.sha256, response->body); !written) {
+            return with_place(std::move(written).error(), data.channel, data.subdir, shard.url);
+        }
+        shard.msgpack = std::move(response->body);
+    }
+    for (auto& shard : shards) {
+        auto decoded = detail::decompress(shard.msgpack, detail::Compression::zstd,
+                                          m_options.max_decompressed_bytes,
+                                          core::redact_url(shard.url));
+        if (!decoded) {
+            return with_place(std::move(decoded).error(), data.channel, data.subdir, shard.url);
+        }
+        shard.msgpack = std::move(*decoded);
+    }
+    m_reporter.on_log_line(
+        log_phase, fmt::format("{}/{}: {} shards ({} downloaded)", data.channel.name(), data.subdir,
+                               shards.size(), to_fetch.size()));
+    return shards;
+}
+
+core::Result<Repodata> ChannelFetcher::load_names(SubdirData data,
+                                                  const std::vector<std::string>& names) {
+    if (data.presence == SubdirPresence::absent) {
+        return Repodata();
+    }
+    if (data.variant != RepodataVariant::shards) {
+        return load(std::move(data));
+    }
+    auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
+    if (!index) {
+        return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+    }
+    auto shards = fetch_shards(data, names);
+    if (!shards) {
+        return std::move(shards).error();
+    }
+    RepodataInfo info;
+    info.subdir = index->subdir.empty() ? data.subdir : index->subdir;
+    info.base_url = index->base_url;
+    info.repodata_version = index->base_url.empty() ? 1 : 2;
+    RepodataBuilder builder(std::move(info), data.subdir_url);
+    for (const auto& shard : *shards) {
+        if (auto added = detail::add_shard_records(shard.msgpack, builder,
+                                                   core::redact_url(shard.url));
+            !added) {
+            return with_place(std::move(added).error(), data.channel, data.subdir, shard.url);
+        }
+    }
+    return std::move(builder).finish();
+}
+
+core::Result<Repodata> ChannelFetcher::load(SubdirData data) {
+    if (data.presence == SubdirPresence::absent) {
+        return Repodata();
+    }
+    if (data.variant == RepodataVariant::shards) {
+        auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
+        if (!index) {
+            return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+        }
+        std::vector<std::string> all;
+        all.reserve(index->shards.size());
+        for (const auto& [name, hash] : index->shards) {
+            all.push_back(name);
+        }
+        return load_names(std::move(data), all);
+    }
+    ParseOptions options;
+    options.source = core::redact_url(data.url);
+    options.subdir = data.subdir;
+    options.subdir_url = data.subdir_url;
+    const auto source = data.source;
+    const auto channel = data.channel;
+    const auto subdir = data.subdir;
+    auto parsed = Repodata::parse(std::move(data.body), options);
+    if (parsed || source == BodySource::network) {
+        return parsed;
+    }
+    // A cached body that does not parse: drop it and fetch the subdir again, once.
+    m_reporter.on_warning("index.cache.damaged",
+                          fmt::format("the cached repodata of `{}/{}` does not parse; fetching "
+                                      "it again",
+                                      channel.name(), subdir),
+                          {{"channel", channel.name()}, {"subdir", subdir}});
+    (void)m_cache.remove(canonical_url(channel, subdir, data.variant));
+    auto again = fetch_subdir(channel, subdir);
+    if (!again) {
+        return std::move(again).error();
+    }
+    if (again->source != BodySource::network) {
+        return parsed;  // the first error: nothing new came
+    }
+    return load(std::move(*again));
+}
+
+core::Result<Repodata> ChannelFetcher::fetch_names(const Channel& channel, std::string_view subdir,
+                                                   const std::vector<std::string>& names) {
+    auto data = fetch_subdir(channel, subdir);
+    if (!data) {
+        return std::move(data).error();
+    }
+    return load_names(std::move(*data), names);
+}
+
+}  // namespace envsmith::index
