@@ -1,0 +1,276 @@
+// CEP-16 sharded repodata over loopback HTTP: conda's real sharded test channel (hashes as hex
+// strings) and a synthetic one written here with msgpack bin hashes, as real servers send.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <msgpack.hpp>
+
+#include "channel_test_support.hpp"
+#include "envsmith/core/digest.hpp"
+#include "envsmith/core/encoding.hpp"
+#include "envsmith/index/channel_fetch.hpp"
+#include "matchers.hpp"
+#include "recording_reporter.hpp"
+#include "test_server.hpp"
+
+namespace envsmith::index {
+namespace {
+
+namespace fs = std::filesystem;
+using test::Fault;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+using Packer = msgpack::packer<msgpack::sbuffer>;
+
+void pack_str(Packer& packer, std::string_view text) {
+    packer.pack_str(static_cast<std::uint32_t>(text.size()));
+    packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+}
+
+void pack_bin_hex(Packer& packer, std::string_view hex) {
+    const auto bytes = core::from_hex(hex);
+    packer.pack_bin(static_cast<std::uint32_t>(bytes->size()));
+    packer.pack_bin_body(bytes->data(), static_cast<std::uint32_t>(bytes->size()));
+}
+
+std::string to_string(const msgpack::sbuffer& buffer) { return {buffer.data(), buffer.size()}; }
+
+const std::string foo_sha256 = std::string(62, '0') + "ab";
+const std::string foo_md5 = "0123456789abcdef0123456789abcdef";
+
+/// One shard: `foo` 1.0 as a .conda with bin hashes, and a removed file.
+std::string foo_shard() {
+    msgpack::sbuffer buffer;
+    Packer packer(buffer);
+    packer.pack_map(3);
+    pack_str(packer, "packages");
+    packer.pack_map(0);
+    pack_str(packer, "packages.conda");
+    packer.pack_map(1);
+    pack_str(packer, "foo-1.0-h1_0.conda");
+    packer.pack_map(10);
+    pack_str(packer, "name");
+    pack_str(packer, "foo");
+    pack_str(packer, "version");
+    pack_str(packer, "1.0");
+    pack_str(packer, "build");
+    pack_str(packer, "h1_0");
+    pack_str(packer, "build_number");
+    packer.pack_uint64(0);
+    pack_str(packer, "depends");
+    packer.pack_array(2);
+    pack_str(packer, "bar >=1");
+    pack_str(packer, "libc");
+    pack_str(packer, "md5");
+    pack_bin_hex(packer, foo_md5);
+    pack_str(packer, "sha256");
+    pack_bin_hex(packer, foo_sha256);
+    pack_str(packer, "size");
+    packer.pack_uint64(1234);
+    pack_str(packer, "timestamp");
+    packer.pack_uint64(1'700'000'000);  // seconds: scaled to milliseconds
+    pack_str(packer, "noarch");
+    pack_str(packer, "python");
+    pack_str(packer, "removed");
+    packer.pack_array(1);
+    pack_str(packer, "foo-0.9-h1_0.conda");
+    return to_string(buffer);
+}
+
+std::string shard_index(const std::map<std::string, std::string>& shards,
+                        std::string_view base_url, std::string_view shards_base_url) {
+    msgpack::sbuffer buffer;
+    Packer packer(buffer);
+    packer.pack_map(3);
+    pack_str(packer, "version");
+    packer.pack_uint64(1);
+    pack_str(packer, "info");
+    packer.pack_map(3);
+    pack_str(packer, "base_url");
+    pack_str(packer, base_url);
+    pack_str(packer, "shards_base_url");
+    pack_str(packer, shards_base_url);
+    pack_str(packer, "subdir");
+    pack_str(packer, "linux-64");
+    pack_str(packer, "shards");
+    packer.pack_map(static_cast<std::uint32_t>(shards.size()));
+    for (const auto& [name, hash] : shards) {
+        pack_str(packer, name);
+        pack_bin_hex(packer, hash);
+    }
+    return to_string(buffer);
+}
+
+class ShardsTest : public ::testing::Test {
+protected:
+    ShardsTest() { m_config.channel_alias = m_server.base_url(); }
+
+    Channel channel(const std::string& name) {
+        auto parsed = Channel::parse(name, m_config);
+        EXPECT_THAT(parsed, test::Succeeds());
+        return *parsed;
+    }
+    ChannelFetcher fetcher() {
+        return ChannelFetcher(m_transport, m_cache, m_reporter, m_clock, m_options);
+    }
+
+    /// conda's tests/data/conda_format_repo: linux-64 sharded (and plain), noarch plain.
+    bool copy_conda_format_repo() {
+        const auto data = test::testdata_dir();
+        if (data.empty()) return false;
+        const fs::path repo = fs::path(data) / "conda/tests/data/conda_format_repo";
+        for (const auto& entry : fs::directory_iterator(repo / "linux-64")) {
+            const auto name = entry.path().filename().string();
+            if (name.ends_with(".msgpack.zst") || name == "repodata.json") {
+                m_root.write("repo/linux-64/" + name, testing::read_file(entry.path()));
+            }
+        }
+        m_root.write("repo/noarch/repodata.json", testing::read_file(repo / "noarch/repodata.json"));
+        return true;
+    }
+
+    /// A synthetic sharded subdir: shards under linux-64/shards/, packages under packages/.
+    void write_synthetic() {
+        const auto shard = testing::zstd_compress(foo_shard());
+        const auto hash = core::sha256(shard).hex;
+        m_foo_shard_path = "/syn/linux-64/shards/" + hash + ".msgpack.zst";
+        m_root.write("syn" + m_foo_shard_path.substr(4), shard);
+        const auto index = shard_index({{"foo", hash}}, "../packages/", "./shards/");
+        m_root.write("syn/linux-64/repodata_shards.msgpack.zst", testing::zstd_compress(index));
+        m_root.write("syn/noarch/repodata.json", R"({"info":{"subdir":"noarch"},"packages":{}})");
+    }
+
+    test::TempDir m_root;
+    test::TempDir m_cache_dir;
+    test::TestServer m_server{m_root.path()};
+    ChannelConfig m_config;
+    test::RecordingReporter m_reporter;
+    net::CurlTransport m_transport{testing::quick_transport_options(), m_reporter};
+    RepodataCache m_cache{m_cache_dir.path()};
+    testing::FakeClock m_clock;
+    FetchOptions m_options;
+    std::string m_foo_shard_path;
+};
+
+const std::string zlib_shard = "/repo/linux-64/56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst";
+const std::string libgcc_shard = "/repo/linux-64/2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst";
+
+TEST_F(ShardsTest, FetchesOnlyTheShardsAskedFor) {
+    if (!copy_conda_format_repo()) GTEST_SKIP() << "../shared/testdata is absent";
+    auto subdirs = fetcher().fetch_subdirs({channel("repo")});
+    ASSERT_THAT(subdirs, test::Succeeds());
+    const auto& linux = (*subdirs)[0];
+    EXPECT_EQ(linux.variant, RepodataVariant::shards);
+    EXPECT_EQ((*subdirs)[1].variant, RepodataVariant::json);  // noarch has no shard index
+    EXPECT_EQ(m_server.requests("/repo/linux-64/repodata.json"), 0U);
+
+    auto fetcher_ = fetcher();
+    auto shards = fetcher_.fetch_shards(linux, {"zlib", "not-in-the-index"});
+    ASSERT_THAT(shards, test::Succeeds());
+    ASSERT_THAT(*shards, SizeIs(1));
+    EXPECT_EQ((*shards)[0].name, "zlib");
+    EXPECT_EQ((*shards)[0].source, BodySource::network);
+    EXPECT_EQ(m_server.requests(zlib_shard), 1U);
+    EXPECT_EQ(m_server.requests(libgcc_shard), 0U);
+
+    auto zlib = fetcher_.load_names(linux, {"zlib"});
+    ASSERT_THAT(zlib, test::Succeeds());
+    EXPECT_EQ(m_server.requests(zlib_shard), 1U);  // content-addressed: from the cache
+    EXPECT_THAT(zlib->names(), ElementsAre("zlib"));
+    const auto records = zlib->by_name("zlib");
+    ASSERT_THAT(records, SizeIs(1));  // the .conda wins over the .tar.bz2
+    const auto& record = zlib->records()[records[0]];
+    EXPECT_EQ(record.fn, "zlib-1.2.11-h7b6447c_3.conda");
+    EXPECT_EQ(record.sha256, "f33afff2144e1d6c4cf2e3e184937db8bf825b4537df74662aea5ee207b6a31b");
+    EXPECT_EQ(record.md5, "cb23839f06da92ec92c6d2d2d5e0cb4a");
+    EXPECT_EQ(record.build_number, 3U);
+    EXPECT_THAT(std::vector<std::string_view>(record.depends.begin(), record.depends.end()),
+                ElementsAre("libgcc-ng >=7.3.0"));
+    EXPECT_EQ(zlib->url_of(record),
+              m_server.base_url() + "/repo/linux-64/zlib-1.2.11-h7b6447c_3.conda");
+
+    // Everything: the one remaining shard is fetched.
+    auto all = fetcher_.load(linux);
+    ASSERT_THAT(all, test::Succeeds());
+    EXPECT_THAT(all->names(), ElementsAre("libgcc-ng", "zlib"));
+    EXPECT_EQ(m_server.requests(libgcc_shard), 1U);
+    EXPECT_EQ(m_server.requests(zlib_shard), 1U);
+}
+
+TEST_F(ShardsTest, DecodesBinHashesAndResolvesRelativeUrls) {
+    write_synthetic();
+    auto fetcher_ = fetcher();
+    auto foo = fetcher_.fetch_names(channel("syn"), "linux-64", {"foo", "bar"});
+    ASSERT_THAT(foo, test::Succeeds());
+    ASSERT_EQ(foo->size(), 1U);
+    const auto& record = foo->records()[0];
+    EXPECT_EQ(record.name, "foo");
+    EXPECT_EQ(record.sha256, foo_sha256);
+    EXPECT_EQ(record.md5, foo_md5);
+    EXPECT_EQ(record.size, 1234U);
+    EXPECT_EQ(record.noarch, "python");
+    EXPECT_EQ(record.timestamp, 1'700'000'000'000U);
+    EXPECT_THAT(foo->removed(), ElementsAre("foo-0.9-h1_0.conda"));
+    EXPECT_EQ(foo->url_of(record), m_server.base_url() + "/syn/packages/foo-1.0-h1_0.conda");
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 1U);
+}
+
+TEST_F(ShardsTest, ACorruptShardIsAnErrorAndIsNotCached) {
+    write_synthetic();
+    m_server.inject(m_foo_shard_path, Fault::corrupt(), 1);
+    auto fetcher_ = fetcher();
+    const auto corrupt = fetcher_.fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(corrupt, test::FailsWithId("index.shards.hash_mismatch"));
+    EXPECT_EQ(corrupt.error().arg_value("name"), "foo");
+    EXPECT_EQ(corrupt.error().arg_value("channel"), "syn");
+    EXPECT_EQ(corrupt.error().arg_value("subdir"), "linux-64");
+    EXPECT_EQ(corrupt.error().arg_value("expected"), m_foo_shard_path.substr(21, 64));
+    EXPECT_NE(corrupt.error().arg_value("actual"), corrupt.error().arg_value("expected"));
+    EXPECT_FALSE(corrupt.error().hint.empty());
+
+    // Nothing bad was kept: the next attempt downloads it again and succeeds.
+    const auto good = fetcher_.fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(good, test::Succeeds());
+    EXPECT_EQ(good->size(), 1U);
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 2U);
+}
+
+TEST_F(ShardsTest, ADamagedShardInTheCacheIsDownloadedAgain) {
+    write_synthetic();
+    auto fetcher_ = fetcher();
+    ASSERT_THAT(fetcher_.fetch_names(channel("syn"), "linux-64", {"foo"}), test::Succeeds());
+    const auto hash = m_foo_shard_path.substr(21, 64);
+    ASSERT_THAT(m_cache.write_shard(hash, "garbage"), test::Succeeds());
+    const auto again = fetcher_.fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(again, test::Succeeds());
+    EXPECT_EQ(again->size(), 1U);
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 2U);
+}
+
+TEST_F(ShardsTest, AnIndexThatIsNotMsgpackIsAnError) {
+    m_root.write("bad/linux-64/repodata_shards.msgpack.zst", testing::zstd_compress("\xc1 nope"));
+    auto fetcher_ = fetcher();
+    const auto bad = fetcher_.fetch_names(channel("bad"), "linux-64", {"foo"});
+    ASSERT_THAT(bad, test::FailsWithId("index.shards.invalid"));
+    EXPECT_EQ(bad.error().code, core::ErrorCode::invalid_input);
+}
+
+TEST_F(ShardsTest, ShardsCanBeTurnedOff) {
+    if (!copy_conda_format_repo()) GTEST_SKIP() << "../shared/testdata is absent";
+    m_options.shards = UseShards::no;
+    auto subdir = fetcher().fetch_subdir(channel("repo"), "linux-64");
+    ASSERT_THAT(subdir, test::Succeeds());
+    EXPECT_EQ(subdir->variant, RepodataVariant::json);
+    EXPECT_EQ(m_server.requests("/repo/linux-64/repodata_shards.msgpack.zst"), 0U);
+    auto repodata = fetcher().load_names(std::move(*subdir), {"zlib"});
+    ASSERT_THAT(repodata, test::Succeeds());
+    EXPECT_THAT(repodata->by_name("zlib"), Not(IsEmpty()));
+}
+
+}  // namespace
+}  // namespace envsmith::index
