@@ -325,7 +325,7 @@ public:
                          .arg("offset", std::to_string(offset))
                          .arg("reason", std::string(reason));
         if (!fn.empty()) {
-            error = std::move(error).arg("fn", std::string(fn));
+            error.args.push_back({"fn", std::string(fn)});
         }
         // Line and column for the caret display; a very long line (minified JSON) is not
         // copied.
