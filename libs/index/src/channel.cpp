@@ -13,10 +13,10 @@ namespace envsmith::index {
 namespace {
 
 constexpr std::array<std::string_view, 18> known_subdirs = {
-    "noarch",        "linux-32",    "linux-64",         "linux-aarch64", "linux-armv6l",
-    "linux-armv7l",  "linux-ppc64", "linux-ppc64le",    "linux-riscv64", "linux-s390x",
-    "osx-64",        "osx-arm64",   "win-32",           "win-64",        "win-arm64",
-    "zos-z",         "wasi-wasm32", "emscripten-wasm32"};
+    "noarch",       "linux-32",    "linux-64",         "linux-aarch64", "linux-armv6l",
+    "linux-armv7l", "linux-ppc64", "linux-ppc64le",    "linux-riscv64", "linux-s390x",
+    "osx-64",       "osx-arm64",   "win-32",           "win-64",        "win-arm64",
+    "zos-z",        "wasi-wasm32", "emscripten-wasm32"};
 
 core::Error invalid(std::string_view text, std::string reason) {
     const auto shown = core::redact_url(text);
@@ -78,9 +78,10 @@ std::string check_segments(std::string_view path, bool name_chars_only) {
             return fmt::format("it has a `{}` path segment", segment);
         }
         if (name_chars_only && !std::all_of(segment.begin(), segment.end(), is_name_char)) {
-            return fmt::format("`{}` has a character other than letters, digits, `-`, `_`, "
-                               "`.` and `+`",
-                               segment);
+            return fmt::format(
+                "`{}` has a character other than letters, digits, `-`, `_`, "
+                "`.` and `+`",
+                segment);
         }
     }
     return {};
@@ -92,7 +93,9 @@ bool is_known_subdir(std::string_view subdir) noexcept {
     return std::find(known_subdirs.begin(), known_subdirs.end(), subdir) != known_subdirs.end();
 }
 
-std::string Channel::display_url() const { return core::redact_url(m_base_url); }
+std::string Channel::display_url() const {
+    return core::redact_url(m_base_url);
+}
 
 core::Result<Channel> Channel::parse(std::string_view text, const ChannelConfig& config) {
     const auto input = core::trim(text);
@@ -136,8 +139,8 @@ core::Result<Channel> Channel::parse(std::string_view text, const ChannelConfig&
             }
             url = "file://" + std::string(rest);
         } else {
-            return std::move(invalid(input, fmt::format("the scheme `{}` is not supported",
-                                                        scheme)))
+            return std::move(
+                       invalid(input, fmt::format("the scheme `{}` is not supported", scheme)))
                 .with_hint("use an http://, https:// or file:// URL");
         }
     } else if (input.starts_with('/')) {

@@ -31,14 +31,15 @@ detail::Compression compression_of(RepodataVariant variant) {
 }
 
 /// Whether another mirror of the same content could answer (as core::send_with_mirrors).
-bool worth_next_mirror(int status) { return status == 408 || status == 429 || status >= 500; }
+bool worth_next_mirror(int status) {
+    return status == 408 || status == 429 || status >= 500;
+}
 
 /// The cache key of one form of one subdir: under the channel's own URL, whichever mirror
 /// served it (mirrors hold the same files).
 std::string canonical_url(const Channel& channel, std::string_view subdir,
                           RepodataVariant variant) {
-    return core::join_url(channel.base_url(),
-                          fmt::format("{}/{}", subdir, variant_file(variant)));
+    return core::join_url(channel.base_url(), fmt::format("{}/{}", subdir, variant_file(variant)));
 }
 
 std::string subdir_key(const Channel& channel, std::string_view subdir) {
@@ -220,7 +221,8 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 auto entry = m_cache.read(key);
                 if (entry && *entry) {
                     task.variant_index = i;
-                    task.result = task.make(SubdirPresence::present, std::move((*entry)->body), BodySource::cache);
+                    task.result = task.make(SubdirPresence::present, std::move((*entry)->body),
+                                            BodySource::cache);
                     break;
                 }
             }
@@ -255,7 +257,8 @@ core::Result<std::vector<SubdirData>> fetch_many(
             if (!task.pending()) {
                 continue;
             }
-            core::HttpRequest request{.method = "GET", .url = task.url(), .headers = {}, .body = {}};
+            core::HttpRequest request{
+                .method = "GET", .url = task.url(), .headers = {}, .body = {}};
             if (task.cached && !task.unconditional) {
                 if (!task.cached->etag.empty()) {
                     request.headers.emplace_back("If-None-Match", task.cached->etag);
@@ -278,24 +281,23 @@ core::Result<std::vector<SubdirData>> fetch_many(
             const bool failed = !response || worth_next_mirror(response->status);
             if (failed) {
                 if (task.mirror_index + 1 < task.channel->mirrors().size()) {
-                    const auto reason =
-                        response ? fmt::format("HTTP {}", response->status) : response.error().message;
+                    const auto reason = response ? fmt::format("HTTP {}", response->status)
+                                                 : response.error().message;
                     const auto shown = core::redact_url(url);
                     ++task.mirror_index;
                     const auto next = core::redact_url(task.url());
-                    m_reporter.on_warning(
-                        "net.mirror.next",
-                        fmt::format("{} failed ({}); trying the next mirror: {}", shown, reason,
-                                    next),
-                        {{"url", shown}, {"reason", reason}, {"next", next}});
+                    m_reporter.on_warning("net.mirror.next",
+                                          fmt::format("{} failed ({}); trying the next mirror: {}",
+                                                      shown, reason, next),
+                                          {{"url", shown}, {"reason", reason}, {"next", next}});
                     continue;
                 }
                 if (!response) {
-                    task.error = with_place(
-                        std::move(response).error().with_context(fmt::format(
-                            "fetching {} of channel `{}`", variant_file(task.variant()),
-                            task.channel->name())),
-                        *task.channel, task.subdir, url);
+                    task.error =
+                        with_place(std::move(response).error().with_context(fmt::format(
+                                       "fetching {} of channel `{}`", variant_file(task.variant()),
+                                       task.channel->name())),
+                                   *task.channel, task.subdir, url);
                 } else {
                     task.error = http_error(response->status, *task.channel, task.subdir, url);
                 }
@@ -333,10 +335,12 @@ core::Result<std::vector<SubdirData>> fetch_many(
                     state.etag = std::string(etag);
                 }
                 if (auto written = m_cache.write_state(key, std::move(state)); !written) {
-                    task.error = with_place(std::move(written).error(), *task.channel, task.subdir, key);
+                    task.error =
+                        with_place(std::move(written).error(), *task.channel, task.subdir, key);
                     continue;
                 }
-                task.result = task.make(SubdirPresence::present, std::move((*entry)->body), BodySource::revalidated);
+                task.result = task.make(SubdirPresence::present, std::move((*entry)->body),
+                                        BodySource::revalidated);
                 continue;
             }
             if (status != 200) {
@@ -344,8 +348,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 continue;
             }
             auto body = detail::decompress(response->body, compression_of(task.variant()),
-                                           m_options.max_decompressed_bytes,
-                                           core::redact_url(url));
+                                           m_options.max_decompressed_bytes, core::redact_url(url));
             if (!body) {
                 task.error = with_place(std::move(body).error(), *task.channel, task.subdir, url);
                 continue;
@@ -356,7 +359,8 @@ core::Result<std::vector<SubdirData>> fetch_many(
             state.fetched_at = now;
             state.variant = std::string(variant_name(task.variant()));
             if (auto written = m_cache.write(key, state, *body); !written) {
-                task.error = with_place(std::move(written).error(), *task.channel, task.subdir, key);
+                task.error =
+                    with_place(std::move(written).error(), *task.channel, task.subdir, key);
                 continue;
             }
             task.result = task.make(SubdirPresence::present, std::move(*body), BodySource::network);
@@ -380,12 +384,11 @@ core::Result<std::vector<SubdirData>> fetch_many(
         auto& result = *task.result;
         result.tried_urls = std::move(task.tried);
         m_reporter.on_log_line(
-            log_phase,
-            result.presence == SubdirPresence::present
-                ? fmt::format("{}/{}: {} ({}, {} bytes)", result.channel.name(), result.subdir,
-                              variant_file(result.variant), describe_source(result.source),
-                              result.body.size())
-                : fmt::format("{}/{}: absent", result.channel.name(), result.subdir));
+            log_phase, result.presence == SubdirPresence::present
+                           ? fmt::format("{}/{}: {} ({}, {} bytes)", result.channel.name(),
+                                         result.subdir, variant_file(result.variant),
+                                         describe_source(result.source), result.body.size())
+                           : fmt::format("{}/{}: absent", result.channel.name(), result.subdir));
         out.push_back(std::move(result));
     }
     return out;
@@ -433,8 +436,8 @@ core::Result<std::vector<SubdirData>> ChannelFetcher::fetch_subdirs(
         }
         i = end;
     }
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        m_clock.steady_now() - started);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - started);
     m_reporter.on_phase_end(log_phase, static_cast<std::uint64_t>(elapsed.count()));
     return fetched;
 }
@@ -521,9 +524,9 @@ core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
         shard.msgpack = std::move(response->body);
     }
     for (auto& shard : shards) {
-        auto decoded = detail::decompress(shard.msgpack, detail::Compression::zstd,
-                                          m_options.max_decompressed_bytes,
-                                          core::redact_url(shard.url));
+        auto decoded =
+            detail::decompress(shard.msgpack, detail::Compression::zstd,
+                               m_options.max_decompressed_bytes, core::redact_url(shard.url));
         if (!decoded) {
             return with_place(std::move(decoded).error(), data.channel, data.subdir, shard.url);
         }
@@ -557,8 +560,8 @@ core::Result<Repodata> ChannelFetcher::load_names(SubdirData data,
     info.repodata_version = index->base_url.empty() ? 1 : 2;
     RepodataBuilder builder(std::move(info), data.subdir_url);
     for (const auto& shard : *shards) {
-        if (auto added = detail::add_shard_records(shard.msgpack, builder,
-                                                   core::redact_url(shard.url));
+        if (auto added =
+                detail::add_shard_records(shard.msgpack, builder, core::redact_url(shard.url));
             !added) {
             return with_place(std::move(added).error(), data.channel, data.subdir, shard.url);
         }

@@ -17,8 +17,9 @@ core::Error too_large(std::string_view source, std::uint64_t limit) {
                fmt::format("`{}` decompresses to more than {} bytes; refusing it", source, limit))
         .arg("source", std::string(source))
         .arg("limit_bytes", std::to_string(limit))
-        .with_hint("a server sent a decompression bomb, or the limit "
-                   "(max_decompressed_bytes) is too small for this channel");
+        .with_hint(
+            "a server sent a decompression bomb, or the limit "
+            "(max_decompressed_bytes) is too small for this channel");
 }
 
 core::Error invalid(std::string_view source, Compression format, std::string detail) {

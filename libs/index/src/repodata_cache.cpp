@@ -27,9 +27,9 @@ using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
 core::Error io_error(const fs::path& path, std::string detail) {
-    return core::make_error(core::ErrorCode::unavailable, "index.cache.io",
-                            fmt::format("cannot use the repodata cache at `{}`: {}",
-                                        path.string(), detail))
+    return core::make_error(
+               core::ErrorCode::unavailable, "index.cache.io",
+               fmt::format("cannot use the repodata cache at `{}`: {}", path.string(), detail))
         .arg("path", path.string())
         .arg("detail", std::move(detail));
 }
@@ -92,10 +92,10 @@ std::optional<std::string> read_whole(const fs::path& path) {
 /// Writes `content` to a unique temporary file beside `path`, then renames it over `path`.
 core::Status write_atomically(const fs::path& path, std::string_view content) {
     static std::atomic<std::uint64_t> counter{0};
-    const auto temp = path.string() +
-                      fmt::format(".tmp.{}.{}.{}", ::getpid(),
-                                  std::hash<std::thread::id>{}(std::this_thread::get_id()),
-                                  counter.fetch_add(1));
+    const auto temp =
+        path.string() + fmt::format(".tmp.{}.{}.{}", ::getpid(),
+                                    std::hash<std::thread::id>{}(std::this_thread::get_id()),
+                                    counter.fetch_add(1));
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
@@ -120,8 +120,8 @@ std::int64_t to_ms(system_clock::time_point time) {
 }
 
 system_clock::time_point from_ms(std::int64_t ms) {
-    return system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-        milliseconds(ms)));
+    return system_clock::time_point(
+        std::chrono::duration_cast<system_clock::duration>(milliseconds(ms)));
 }
 
 std::string state_to_json(const CacheState& state) {
@@ -166,7 +166,9 @@ core::Status ensure_folder(const fs::path& folder) {
 
 RepodataCache::RepodataCache(std::filesystem::path root) : m_root(std::move(root)) {}
 
-std::string RepodataCache::key(std::string_view url) { return core::sha256(url).hex.substr(0, 32); }
+std::string RepodataCache::key(std::string_view url) {
+    return core::sha256(url).hex.substr(0, 32);
+}
 
 std::filesystem::path RepodataCache::body_path(std::string_view url) const {
     return m_root / "repodata" / (key(url) + ".body");
@@ -182,8 +184,8 @@ core::Result<std::optional<CacheState>> RepodataCache::read_state(std::string_vi
     if (!fs::exists(state_file, error)) {
         return std::optional<CacheState>{};
     }
-    auto lock = FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"),
-                                  FileLock::Mode::shared);
+    auto lock =
+        FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"), FileLock::Mode::shared);
     if (!lock) {
         return std::move(lock).error();
     }
@@ -200,8 +202,8 @@ core::Result<std::optional<CacheEntry>> RepodataCache::read(std::string_view url
     if (!fs::exists(state_file, error)) {
         return std::optional<CacheEntry>{};
     }
-    auto lock = FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"),
-                                  FileLock::Mode::shared);
+    auto lock =
+        FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"), FileLock::Mode::shared);
     if (!lock) {
         return std::move(lock).error();
     }

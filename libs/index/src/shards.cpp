@@ -11,9 +11,9 @@ namespace envsmith::index::detail {
 namespace {
 
 core::Error invalid(std::string_view source, std::string detail) {
-    return core::make_error(core::ErrorCode::invalid_input, "index.shards.invalid",
-                            fmt::format("`{}` is not valid CEP-16 sharded repodata: {}", source,
-                                        detail))
+    return core::make_error(
+               core::ErrorCode::invalid_input, "index.shards.invalid",
+               fmt::format("`{}` is not valid CEP-16 sharded repodata: {}", source, detail))
         .arg("source", std::string(source))
         .arg("detail", std::move(detail));
 }
@@ -134,8 +134,7 @@ core::Status add_records(const msgpack::object& packages, RepodataBuilder& build
         record.version = text_of(find(fields, "version"));
         record.build = text_of(find(fields, "build"));
         if (record.name.empty() || record.version.empty() || record.build.empty()) {
-            return invalid(source,
-                           fmt::format("the record `{}` lacks name, version or build", fn));
+            return invalid(source, fmt::format("the record `{}` lacks name, version or build", fn));
         }
         record.build_number = number_of(find(fields, "build_number"));
         record.subdir = text_of(find(fields, "subdir"));
@@ -184,7 +183,8 @@ std::string resolve_folder_url(std::string_view document_url, std::string_view r
             } else if (reference.starts_with("../")) {
                 reference.remove_prefix(3);
                 const auto scheme_end = folder.find("://");
-                const auto root = folder.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+                const auto root =
+                    folder.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
                 const auto parent = folder.rfind('/', folder.size() - 2);
                 if (parent != std::string::npos && parent >= root) {
                     folder.resize(parent + 1);
@@ -219,7 +219,8 @@ core::Result<ShardIndex> parse_shard_index(std::string_view msgpack, std::string
         if (!base_url.empty()) {
             index.base_url = resolve_folder_url(index_url, base_url);
         }
-        index.shards_base_url = resolve_folder_url(index_url, text_of(find(*info, "shards_base_url")));
+        index.shards_base_url =
+            resolve_folder_url(index_url, text_of(find(*info, "shards_base_url")));
     } else {
         index.shards_base_url = resolve_folder_url(index_url, "");
     }

@@ -36,7 +36,8 @@ protected:
     void add_subdir(const std::string& name, const std::string& subdir, const std::string& json,
                     unsigned variants = Variants::json) {
         const auto folder = name + "/" + subdir + "/";
-        if ((variants & Variants::json) != 0U) m_root.write(folder + "repodata.json", json);
+        if ((variants & Variants::json) != 0U)
+            m_root.write(folder + "repodata.json", json);
         if ((variants & Variants::zst) != 0U)
             m_root.write(folder + "repodata.json.zst", testing::zstd_compress(json));
         if ((variants & Variants::bz2) != 0U)
@@ -386,8 +387,8 @@ TEST_F(ChannelFetchTest, LoadsRealChannels) {
                Variants::zst);
     add_subdir("pytorch", "noarch", testing::read_file(pytorch / "noarch/repodata.json"));
     const fs::path base_url_channel = fs::path(data) / "conda/tests/data/base_url_channel";
-    add_subdir("base", "linux-64",
-               testing::read_file(base_url_channel / "linux-64/repodata.json"), Variants::bz2);
+    add_subdir("base", "linux-64", testing::read_file(base_url_channel / "linux-64/repodata.json"),
+               Variants::bz2);
     add_subdir("base", "noarch", testing::read_file(base_url_channel / "noarch/repodata.json"));
 
     auto fetched = fetcher().fetch_subdirs({channel("pytorch"), channel("base")});

@@ -34,8 +34,8 @@ inline std::string bzip2_compress(const std::string& bytes) {
     auto size = static_cast<unsigned int>(bytes.size() + bytes.size() / 100 + 600);
     std::string out(size, '\0');
     std::string in = bytes;
-    if (BZ2_bzBuffToBuffCompress(out.data(), &size, in.data(),
-                                 static_cast<unsigned int>(in.size()), 9, 0, 0) != BZ_OK) {
+    if (BZ2_bzBuffToBuffCompress(out.data(), &size, in.data(), static_cast<unsigned int>(in.size()),
+                                 9, 0, 0) != BZ_OK) {
         throw std::runtime_error("bzip2 failed");
     }
     out.resize(size);

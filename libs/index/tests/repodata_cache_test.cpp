@@ -38,7 +38,8 @@ TEST(RepodataCacheTest, ReadsWhatItWrote) {
     ASSERT_THAT(missing, test::Succeeds());
     EXPECT_FALSE(missing->has_value());
 
-    ASSERT_THAT(cache.write(url, state_with_etag("\"abc\""), "{\"packages\":{}}"), test::Succeeds());
+    ASSERT_THAT(cache.write(url, state_with_etag("\"abc\""), "{\"packages\":{}}"),
+                test::Succeeds());
     const auto entry = cache.read(url);
     ASSERT_THAT(entry, test::Succeeds());
     ASSERT_TRUE(entry->has_value());
@@ -66,7 +67,8 @@ TEST(RepodataCacheTest, ReadsWhatItWrote) {
 TEST(RepodataCacheTest, StateFilesNeverHoldCredentials) {
     const test::TempDir dir;
     const RepodataCache cache(dir.path());
-    const std::string secret_url = "https://user:hunter2@example.com/t/tk-99/c/noarch/repodata.json";
+    const std::string secret_url =
+        "https://user:hunter2@example.com/t/tk-99/c/noarch/repodata.json";
     ASSERT_THAT(cache.write(secret_url, state_with_etag("x"), "{}"), test::Succeeds());
     const auto text = testing::read_file(cache.state_path(secret_url));
     EXPECT_THAT(text, Not(HasSubstr("hunter2")));
@@ -138,7 +140,8 @@ std::string body_for(int writer, int round) {
 }
 
 bool consistent(const CacheEntry& entry) {
-    if (entry.body.empty()) return false;
+    if (entry.body.empty())
+        return false;
     const char letter = entry.body.front();
     return entry.body.size() == static_cast<std::size_t>(1000 + (letter - 'a') * 3000) &&
            entry.body.find_first_not_of(letter) == std::string::npos &&
@@ -155,7 +158,8 @@ TEST(RepodataCacheTest, ThreadsSharingAnEntrySeeWholeEntries) {
         threads.emplace_back([&, writer] {
             for (int round = 0; round < 40; ++round) {
                 const auto body = body_for(writer, round);
-                if (!cache.write(url, state_with_etag(std::string(1, body.front())), body)) ++bad;
+                if (!cache.write(url, state_with_etag(std::string(1, body.front())), body))
+                    ++bad;
             }
         });
     }
@@ -167,7 +171,8 @@ TEST(RepodataCacheTest, ThreadsSharingAnEntrySeeWholeEntries) {
                     ++bad;
                 } else if (entry->has_value()) {
                     ++seen;
-                    if (!consistent(**entry)) ++bad;
+                    if (!consistent(**entry))
+                        ++bad;
                 }
             }
         });
@@ -188,14 +193,16 @@ TEST(RepodataCacheTest, ProcessesSharingAnEntrySeeWholeEntries) {
         int failures = 0;
         for (int round = 0; round < 60; ++round) {
             const auto body = body_for(1, round);
-            if (!cache.write(url, state_with_etag(std::string(1, body.front())), body)) ++failures;
+            if (!cache.write(url, state_with_etag(std::string(1, body.front())), body))
+                ++failures;
         }
         _exit(failures == 0 ? 0 : 1);
     }
     int bad = 0;
     for (int round = 0; round < 120; ++round) {
         const auto entry = cache.read(url);
-        if (!entry || !entry->has_value() || !consistent(**entry)) ++bad;
+        if (!entry || !entry->has_value() || !consistent(**entry))
+            ++bad;
     }
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -38,7 +38,9 @@ void pack_bin_hex(Packer& packer, std::string_view hex) {
     packer.pack_bin_body(bytes->data(), static_cast<std::uint32_t>(bytes->size()));
 }
 
-std::string to_string(const msgpack::sbuffer& buffer) { return {buffer.data(), buffer.size()}; }
+std::string to_string(const msgpack::sbuffer& buffer) {
+    return {buffer.data(), buffer.size()};
+}
 
 const std::string foo_sha256 = std::string(62, '0') + "ab";
 const std::string foo_md5 = "0123456789abcdef0123456789abcdef";
@@ -82,8 +84,8 @@ std::string foo_shard() {
     return to_string(buffer);
 }
 
-std::string shard_index(const std::map<std::string, std::string>& shards,
-                        std::string_view base_url, std::string_view shards_base_url) {
+std::string shard_index(const std::map<std::string, std::string>& shards, std::string_view base_url,
+                        std::string_view shards_base_url) {
     msgpack::sbuffer buffer;
     Packer packer(buffer);
     packer.pack_map(3);
@@ -122,7 +124,8 @@ protected:
     /// conda's tests/data/conda_format_repo: linux-64 sharded (and plain), noarch plain.
     bool copy_conda_format_repo() {
         const auto data = test::testdata_dir();
-        if (data.empty()) return false;
+        if (data.empty())
+            return false;
         const fs::path repo = fs::path(data) / "conda/tests/data/conda_format_repo";
         for (const auto& entry : fs::directory_iterator(repo / "linux-64")) {
             const auto name = entry.path().filename().string();
@@ -130,7 +133,8 @@ protected:
                 m_root.write("repo/linux-64/" + name, testing::read_file(entry.path()));
             }
         }
-        m_root.write("repo/noarch/repodata.json", testing::read_file(repo / "noarch/repodata.json"));
+        m_root.write("repo/noarch/repodata.json",
+                     testing::read_file(repo / "noarch/repodata.json"));
         return true;
     }
 
@@ -157,11 +161,14 @@ protected:
     std::string m_foo_shard_path;
 };
 
-const std::string zlib_shard = "/repo/linux-64/56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst";
-const std::string libgcc_shard = "/repo/linux-64/2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst";
+const std::string zlib_shard =
+    "/repo/linux-64/56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst";
+const std::string libgcc_shard =
+    "/repo/linux-64/2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst";
 
 TEST_F(ShardsTest, FetchesOnlyTheShardsAskedFor) {
-    if (!copy_conda_format_repo()) GTEST_SKIP() << "../shared/testdata is absent";
+    if (!copy_conda_format_repo())
+        GTEST_SKIP() << "../shared/testdata is absent";
     auto subdirs = fetcher().fetch_subdirs({channel("repo")});
     ASSERT_THAT(subdirs, test::Succeeds());
     const auto& linux = (*subdirs)[0];
@@ -261,7 +268,8 @@ TEST_F(ShardsTest, AnIndexThatIsNotMsgpackIsAnError) {
 }
 
 TEST_F(ShardsTest, ShardsCanBeTurnedOff) {
-    if (!copy_conda_format_repo()) GTEST_SKIP() << "../shared/testdata is absent";
+    if (!copy_conda_format_repo())
+        GTEST_SKIP() << "../shared/testdata is absent";
     m_options.shards = UseShards::no;
     auto subdir = fetcher().fetch_subdir(channel("repo"), "linux-64");
     ASSERT_THAT(subdir, test::Succeeds());

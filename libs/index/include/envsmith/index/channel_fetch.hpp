@@ -84,22 +84,22 @@ struct Shard {
 ///
 /// | id | code | when |
 /// | --- | --- | --- |
-/// | `index.channel.not_found` | not_found | no subdir of a channel exists; args `channel`, `urls` (tried) |
-/// | `index.fetch.denied` | permission_denied | 401 or 403; args `status` |
-/// | `index.fetch.http` | unavailable | another status that no mirror recovered from; `status` |
-/// | `index.cache.offline_missing` | unavailable | offline and nothing cached |
-/// | `index.cache.io` | unavailable | the cache folder cannot be used |
-/// | `index.decompress.too_large` / `.invalid` | invalid_input | a bomb, a corrupt stream |
-/// | `index.shards.invalid` | invalid_input | a shard index or shard that does not decode |
-/// | `index.shards.hash_mismatch` | unavailable | a shard whose sha256 differs; `expected`, `actual` |
-/// | `network.*`, `net.*` | as the transport says | transport failures, passed on with context |
+/// | `index.channel.not_found` | not_found | no subdir of a channel exists; args `channel`, `urls`
+/// (tried) | | `index.fetch.denied` | permission_denied | 401 or 403; args `status` | |
+/// `index.fetch.http` | unavailable | another status that no mirror recovered from; `status` | |
+/// `index.cache.offline_missing` | unavailable | offline and nothing cached | | `index.cache.io` |
+/// unavailable | the cache folder cannot be used | | `index.decompress.too_large` / `.invalid` |
+/// invalid_input | a bomb, a corrupt stream | | `index.shards.invalid` | invalid_input | a shard
+/// index or shard that does not decode | | `index.shards.hash_mismatch` | unavailable | a shard
+/// whose sha256 differs; `expected`, `actual` | | `network.*`, `net.*` | as the transport says |
+/// transport failures, passed on with context |
 ///
 /// Warnings: `net.mirror.next` when a mirror fails and the next is tried (args `url`,
 /// `reason`, `next`). Log lines (phase `index`) say what each subdir came from.
 class ChannelFetcher {
 public:
-    ChannelFetcher(core::Transport& transport, const RepodataCache& cache,
-                   core::Reporter& reporter, const core::Clock& clock, FetchOptions options);
+    ChannelFetcher(core::Transport& transport, const RepodataCache& cache, core::Reporter& reporter,
+                   const core::Clock& clock, FetchOptions options);
 
     /// The platform subdir (the channel's own `platform()` when its URL named one, else
     /// `options.platform`) and `noarch` of every channel, all requests overlapping through

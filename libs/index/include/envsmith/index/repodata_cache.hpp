@@ -77,7 +77,8 @@ public:
     /// A shard by the sha256 (lowercase hex) of its bytes; empty when missing. The bytes are
     /// not re-hashed here: the caller checks them.
     [[nodiscard]] std::optional<std::string> read_shard(std::string_view sha256_hex) const;
-    [[nodiscard]] core::Status write_shard(std::string_view sha256_hex, std::string_view bytes) const;
+    [[nodiscard]] core::Status write_shard(std::string_view sha256_hex,
+                                           std::string_view bytes) const;
 
     /// The file name stem of the entry for `url`: 32 hex digits of its sha256.
     [[nodiscard]] static std::string key(std::string_view url);
