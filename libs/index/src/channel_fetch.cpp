@@ -452,48 +452,53 @@ core::Result<SubdirData> ChannelFetcher::fetch_subdir(const Channel& channel,
     return std::move(fetched->front());
 }
 
-core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
-    const SubdirData& data, const std::vector<std::string>& names) {
-    if (data.variant != RepodataVariant::shards || data.presence != SubdirPresence::present) {
-        return core::make_error(core::ErrorCode::internal, "index.shards.invalid",
-                                "fetch_shards needs a subdir fetched as a CEP-16 shard index");
-    }
-    const auto source = core::redact_url(data.url);
-    auto index = detail::parse_shard_index(data.body, data.url, source);
-    if (!index) {
-        return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
-    }
+namespace {
 
-    std::vector<Shard> shards;
-    std::set<std::string> seen;
-    std::vector<std::size_t> to_fetch;
-    for (const auto& name : names) {
-        const auto it = index->shards.find(name);
-        if (it == index->shards.end() || !seen.insert(name).second) {
-            continue;
-        }
-        Shard shard;
-        shard.name = name;
-        shard.sha256 = it->second;
-        shard.url = index->shards_base_url + it->second + ".msgpack.zst";
-        if (auto cached = m_cache.read_shard(shard.sha256);
-            cached && core::sha256(*cached).hex == shard.sha256) {
-            shard.msgpack = std::move(*cached);  // still compressed; decoded below
-            shard.source = BodySource::cache;
-        } else {
-            to_fetch.push_back(shards.size());
-        }
-        shards.push_back(std::move(shard));
-    }
+/// The shards of some names of one sharded subdir.
+struct ShardJob {
+    const SubdirData* data = nullptr;
+    const detail::ShardIndex* index = nullptr;
+    std::vector<std::string> names;
+    std::vector<Shard> shards;  // filled by fetch_shard_batch
+};
 
+/// Fetches the shards of every job in one send_all (cached ones from the cache), checks each
+/// against its hash, caches the new ones, and decompresses them all.
+core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jobs) {
+    struct Wanted {
+        std::size_t job;
+        std::size_t shard;
+    };
+    std::vector<Wanted> to_fetch;
     std::vector<core::HttpRequest> requests;
-    requests.reserve(to_fetch.size());
-    for (const auto i : to_fetch) {
-        requests.push_back({.method = "GET", .url = shards[i].url, .headers = {}, .body = {}});
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+        auto& job = jobs[j];
+        std::set<std::string> seen;
+        for (const auto& name : job.names) {
+            const auto it = job.index->shards.find(name);
+            if (it == job.index->shards.end() || !seen.insert(name).second) {
+                continue;
+            }
+            Shard shard;
+            shard.name = name;
+            shard.sha256 = it->second;
+            shard.url = job.index->shards_base_url + it->second + ".msgpack.zst";
+            if (auto cached = context.cache.read_shard(shard.sha256);
+                cached && core::sha256(*cached).hex == shard.sha256) {
+                shard.msgpack = std::move(*cached);  // still compressed; decoded below
+                shard.source = BodySource::cache;
+            } else {
+                to_fetch.push_back({j, job.shards.size()});
+                requests.push_back({.method = "GET", .url = shard.url, .headers = {}, .body = {}});
+            }
+            job.shards.push_back(std::move(shard));
+        }
     }
-    auto responses = m_transport.send_all(requests);
+
+    auto responses = context.transport.send_all(requests);
     for (std::size_t k = 0; k < to_fetch.size(); ++k) {
-        auto& shard = shards[to_fetch[k]];
+        const auto& data = *jobs[to_fetch[k].job].data;
+        auto& shard = jobs[to_fetch[k].job].shards[to_fetch[k].shard];
         auto& response = responses[k];
         if (!response) {
             return with_place(std::move(response).error().with_context(
@@ -518,24 +523,139 @@ core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
                                "later or another mirror"),
                 data.channel, data.subdir, shard.url);
         }
-        if (auto written = m_cache.write_shard(shard.sha256, response->body); !written) {
+        if (auto written = context.cache.write_shard(shard.sha256, response->body); !written) {
             return with_place(std::move(written).error(), data.channel, data.subdir, shard.url);
         }
         shard.msgpack = std::move(response->body);
     }
-    for (auto& shard : shards) {
-        auto decoded =
-            detail::decompress(shard.msgpack, detail::Compression::zstd,
-                               m_options.max_decompressed_bytes, core::redact_url(shard.url));
-        if (!decoded) {
-            return with_place(std::move(decoded).error(), data.channel, data.subdir, shard.url);
+    for (auto& job : jobs) {
+        std::size_t downloaded = 0;
+        for (auto& shard : job.shards) {
+            auto decoded = detail::decompress(shard.msgpack, detail::Compression::zstd,
+                                              context.options.max_decompressed_bytes,
+                                              core::redact_url(shard.url));
+            if (!decoded) {
+                return with_place(std::move(decoded).error(), job.data->channel, job.data->subdir,
+                                  shard.url);
+            }
+            shard.msgpack = std::move(*decoded);
+            downloaded += shard.source == BodySource::network ? 1 : 0;
         }
-        shard.msgpack = std::move(*decoded);
+        context.reporter.on_log_line(
+            log_phase, fmt::format("{}/{}: {} shards ({} downloaded)", job.data->channel.name(),
+                                   job.data->subdir, job.shards.size(), downloaded));
     }
-    m_reporter.on_log_line(
-        log_phase, fmt::format("{}/{}: {} shards ({} downloaded)", data.channel.name(), data.subdir,
-                               shards.size(), to_fetch.size()));
-    return shards;
+    return {};
+}
+
+core::Error not_sharded() {
+    return core::make_error(core::ErrorCode::internal, "index.shards.invalid",
+                            "shards asked of a subdir not fetched as a CEP-16 shard index");
+}
+
+core::Result<Repodata> build_from_shards(const SubdirData& data, const detail::ShardIndex& index,
+                                         const std::vector<Shard>& shards) {
+    RepodataInfo info;
+    info.subdir = index.subdir.empty() ? data.subdir : index.subdir;
+    info.base_url = index.base_url;
+    info.repodata_version = index.base_url.empty() ? 1 : 2;
+    RepodataBuilder builder(std::move(info), data.subdir_url);
+    for (const auto& shard : shards) {
+        if (auto added =
+                detail::add_shard_records(shard.msgpack, builder, core::redact_url(shard.url));
+            !added) {
+            return with_place(std::move(added).error(), data.channel, data.subdir, shard.url);
+        }
+    }
+    return std::move(builder).finish();
+}
+
+}  // namespace
+
+core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
+    const SubdirData& data, const std::vector<std::string>& names) {
+    if (data.variant != RepodataVariant::shards || data.presence != SubdirPresence::present) {
+        return not_sharded();
+    }
+    auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
+    if (!index) {
+        return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+    }
+    std::vector<ShardJob> jobs(1);
+    jobs[0].data = &data;
+    jobs[0].index = &*index;
+    jobs[0].names = names;
+    if (auto fetched =
+            fetch_shard_batch({m_transport, m_cache, m_reporter, m_clock, m_options}, jobs);
+        !fetched) {
+        return std::move(fetched).error();
+    }
+    return std::move(jobs[0].shards);
+}
+
+core::Result<std::vector<Repodata>> ChannelFetcher::load_closure(
+    std::vector<SubdirData> subdirs, const std::vector<std::string>& names) {
+    const Context context{m_transport, m_cache, m_reporter, m_clock, m_options};
+    std::vector<std::optional<detail::ShardIndex>> indices(subdirs.size());
+    std::vector<std::vector<Shard>> shards(subdirs.size());
+    for (std::size_t i = 0; i < subdirs.size(); ++i) {
+        const auto& data = subdirs[i];
+        if (data.presence == SubdirPresence::present && data.variant == RepodataVariant::shards) {
+            auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
+            if (!index) {
+                return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+            }
+            indices[i] = std::move(*index);
+        }
+    }
+    // Breadth first: each round fetches, for every sharded subdir at once, the shards of the
+    // names that the previous round's records depend on.
+    std::set<std::string> asked;
+    std::vector<std::string> next(names.begin(), names.end());
+    while (!next.empty()) {
+        std::vector<std::string> round;
+        for (auto& name : next) {
+            if (asked.insert(name).second) {
+                round.push_back(std::move(name));
+            }
+        }
+        next.clear();
+        std::vector<ShardJob> jobs;
+        for (std::size_t i = 0; i < subdirs.size(); ++i) {
+            if (indices[i]) {
+                jobs.push_back({&subdirs[i], &*indices[i], round, {}});
+            }
+        }
+        if (round.empty() || jobs.empty()) {
+            break;
+        }
+        if (auto fetched = fetch_shard_batch(context, jobs); !fetched) {
+            return std::move(fetched).error();
+        }
+        for (auto& job : jobs) {
+            const auto i = static_cast<std::size_t>(job.data - subdirs.data());
+            for (auto& shard : job.shards) {
+                auto depends = detail::dependency_names(shard.msgpack, core::redact_url(shard.url));
+                if (!depends) {
+                    return with_place(std::move(depends).error(), job.data->channel,
+                                      job.data->subdir, shard.url);
+                }
+                next.insert(next.end(), depends->begin(), depends->end());
+                shards[i].push_back(std::move(shard));
+            }
+        }
+    }
+    std::vector<Repodata> out;
+    out.reserve(subdirs.size());
+    for (std::size_t i = 0; i < subdirs.size(); ++i) {
+        auto repodata = indices[i] ? build_from_shards(subdirs[i], *indices[i], shards[i])
+                                   : load(std::move(subdirs[i]));
+        if (!repodata) {
+            return std::move(repodata).error();
+        }
+        out.push_back(std::move(*repodata));
+    }
+    return out;
 }
 
 core::Result<Repodata> ChannelFetcher::load_names(SubdirData data,
@@ -554,19 +674,7 @@ core::Result<Repodata> ChannelFetcher::load_names(SubdirData data,
     if (!shards) {
         return std::move(shards).error();
     }
-    RepodataInfo info;
-    info.subdir = index->subdir.empty() ? data.subdir : index->subdir;
-    info.base_url = index->base_url;
-    info.repodata_version = index->base_url.empty() ? 1 : 2;
-    RepodataBuilder builder(std::move(info), data.subdir_url);
-    for (const auto& shard : *shards) {
-        if (auto added =
-                detail::add_shard_records(shard.msgpack, builder, core::redact_url(shard.url));
-            !added) {
-            return with_place(std::move(added).error(), data.channel, data.subdir, shard.url);
-        }
-    }
-    return std::move(builder).finish();
+    return build_from_shards(data, *index, *shards);
 }
 
 core::Result<Repodata> ChannelFetcher::load(SubdirData data) {

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <msgpack.hpp>
+#include <set>
 #include <vector>
 
 #include "envsmith/core/encoding.hpp"
+#include "envsmith/core/text.hpp"
 
 namespace envsmith::index::detail {
 namespace {
@@ -267,6 +269,42 @@ core::Status add_shard_records(std::string_view msgpack, RepodataBuilder& builde
         }
     }
     return {};
+}
+
+std::string dependency_name(std::string_view spec) {
+    spec = core::trim(spec);
+    if (const auto colons = spec.rfind("::"); colons != std::string_view::npos) {
+        spec.remove_prefix(colons + 2);
+    }
+    const auto end = spec.find_first_of(" =<>!~[;,");
+    return core::to_lower(core::trim(spec.substr(0, end)));
+}
+
+core::Result<std::vector<std::string>> dependency_names(std::string_view msgpack,
+                                                        std::string_view source) {
+    auto handle = unpack(msgpack, source);
+    if (!handle) {
+        return std::move(handle).error();
+    }
+    const auto& root = handle->get();
+    if (root.type != msgpack::type::MAP) {
+        return invalid(source, "the shard is not a map");
+    }
+    std::set<std::string> names;
+    for (const auto* key : {"packages", "packages.conda"}) {
+        const auto* packages = find(root, key);
+        if (packages == nullptr || packages->type != msgpack::type::MAP) {
+            continue;
+        }
+        for (std::uint32_t i = 0; i < packages->via.map.size; ++i) {
+            for (const auto depend : strings_of(find(packages->via.map.ptr[i].val, "depends"))) {
+                if (auto name = dependency_name(depend); !name.empty()) {
+                    names.insert(std::move(name));
+                }
+            }
+        }
+    }
+    return std::vector<std::string>(names.begin(), names.end());
 }
 
 }  // namespace envsmith::index::detail

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "envsmith/core/result.hpp"
 #include "envsmith/index/repodata.hpp"
@@ -41,5 +42,14 @@ struct ShardIndex {
 /// without name, version or build.
 [[nodiscard]] core::Status add_shard_records(std::string_view msgpack, RepodataBuilder& builder,
                                              std::string_view source);
+
+/// The package names the records of one decompressed shard depend on: each `depends` entry
+/// up to its first space, operator or `[`, without a `channel::` prefix, lowercased; sorted,
+/// each once. Fails like `add_shard_records`.
+[[nodiscard]] core::Result<std::vector<std::string>> dependency_names(std::string_view msgpack,
+                                                                      std::string_view source);
+
+/// The package name of one match spec as written in `depends` ("python >=3.8" -> "python").
+[[nodiscard]] std::string dependency_name(std::string_view spec);
 
 }  // namespace envsmith::index::detail

@@ -108,6 +108,27 @@ std::string shard_index(const std::map<std::string, std::string>& shards, std::s
     return to_string(buffer);
 }
 
+/// A shard of one record `<name>-1.0-0.conda` with these depends (hashes as hex strings).
+std::string simple_shard(const std::string& name, const std::vector<std::string>& depends) {
+    msgpack::sbuffer buffer;
+    Packer packer(buffer);
+    packer.pack_map(1);
+    pack_str(packer, "packages.conda");
+    packer.pack_map(1);
+    pack_str(packer, name + "-1.0-0.conda");
+    packer.pack_map(4);
+    pack_str(packer, "name");
+    pack_str(packer, name);
+    pack_str(packer, "version");
+    pack_str(packer, "1.0");
+    pack_str(packer, "build");
+    pack_str(packer, "0");
+    pack_str(packer, "depends");
+    packer.pack_array(static_cast<std::uint32_t>(depends.size()));
+    for (const auto& depend : depends) pack_str(packer, depend);
+    return to_string(buffer);
+}
+
 class ShardsTest : public ::testing::Test {
 protected:
     ShardsTest() { m_config.channel_alias = m_server.base_url(); }
@@ -147,6 +168,23 @@ protected:
         const auto index = shard_index({{"foo", hash}}, "../packages/", "./shards/");
         m_root.write("syn/linux-64/repodata_shards.msgpack.zst", testing::zstd_compress(index));
         m_root.write("syn/noarch/repodata.json", R"({"info":{"subdir":"noarch"},"packages":{}})");
+    }
+
+    /// Writes a sharded subdir with one shard per entry; returns name -> shard URL path.
+    std::map<std::string, std::string> write_sharded(
+        const std::string& folder,
+        const std::map<std::string, std::vector<std::string>>& packages) {
+        std::map<std::string, std::string> hashes;
+        std::map<std::string, std::string> paths;
+        for (const auto& [name, depends] : packages) {
+            const auto shard = testing::zstd_compress(simple_shard(name, depends));
+            hashes[name] = core::sha256(shard).hex;
+            paths[name] = "/" + folder + "/" + hashes[name] + ".msgpack.zst";
+            m_root.write(paths[name].substr(1), shard);
+        }
+        m_root.write(folder + "/repodata_shards.msgpack.zst",
+                     testing::zstd_compress(shard_index(hashes, "", "")));
+        return paths;
     }
 
     test::TempDir m_root;
@@ -278,6 +316,33 @@ TEST_F(ShardsTest, ShardsCanBeTurnedOff) {
     auto repodata = fetcher().load_names(std::move(*subdir), {"zlib"});
     ASSERT_THAT(repodata, test::Succeeds());
     EXPECT_THAT(repodata->by_name("zlib"), Not(IsEmpty()));
+}
+
+TEST_F(ShardsTest, FollowsDependenciesAcrossSubdirsAndChannels) {
+    const auto linux = write_sharded("a/linux-64", {{"foo", {"bar >=1", "__glibc >=2.17"}},
+                                                    {"bar", {"a::baz[version='>1']"}},
+                                                    {"qux", {"foo"}}});
+    const auto noarch = write_sharded("a/noarch", {{"baz", {"python_abi 3.12.* *_cp312"}}});
+    m_root.write("b/noarch/repodata.json",
+                 R"({"info":{"subdir":"noarch"},"packages":{"python_abi-3.12-0.tar.bz2":)"
+                 R"({"name":"python_abi","version":"3.12","build":"0","depends":[]}}})");
+    auto fetcher_ = fetcher();
+    auto subdirs = fetcher_.fetch_subdirs({channel("a"), channel("b")});
+    ASSERT_THAT(subdirs, test::Succeeds());
+    ASSERT_THAT(*subdirs, SizeIs(4));
+    EXPECT_EQ((*subdirs)[2].presence, SubdirPresence::absent);  // b/linux-64
+
+    auto loaded = fetcher_.load_closure(std::move(*subdirs), {"foo"});
+    ASSERT_THAT(loaded, test::Succeeds());
+    ASSERT_THAT(*loaded, SizeIs(4));
+    EXPECT_THAT((*loaded)[0].names(), ElementsAre("bar", "foo"));
+    EXPECT_THAT((*loaded)[1].names(), ElementsAre("baz"));
+    EXPECT_EQ((*loaded)[2].size(), 0U);
+    EXPECT_THAT((*loaded)[3].names(), ElementsAre("python_abi"));  // plain repodata: whole
+    EXPECT_EQ(m_server.requests(linux.at("foo")), 1U);
+    EXPECT_EQ(m_server.requests(linux.at("bar")), 1U);
+    EXPECT_EQ(m_server.requests(noarch.at("baz")), 1U);
+    EXPECT_EQ(m_server.requests(linux.at("qux")), 0U);  // nothing needs it
 }
 
 }  // namespace

@@ -128,6 +128,14 @@ public:
     [[nodiscard]] core::Result<Repodata> load_names(SubdirData data,
                                                     const std::vector<std::string>& names);
 
+    /// The records of `names` and of everything they depend on, transitively, for several
+    /// subdirs at once (a solve's channels x subdirs): for sharded subdirs, each round fetches
+    /// the shards of the names that the previous round's records depend on, for every subdir
+    /// in one `send_all` (a dependency found in one subdir is looked up in all of them);
+    /// other subdirs are parsed whole. One Repodata per subdir, in order.
+    [[nodiscard]] core::Result<std::vector<Repodata>> load_closure(
+        std::vector<SubdirData> subdirs, const std::vector<std::string>& names);
+
     /// `fetch_subdir` then `load_names`.
     [[nodiscard]] core::Result<Repodata> fetch_names(const Channel& channel,
                                                      std::string_view subdir,
