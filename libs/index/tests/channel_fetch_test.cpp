@@ -369,6 +369,26 @@ TEST_F(ChannelFetchTest, ACorruptCompressedFileIsAnError) {
     EXPECT_EQ(fetched.error().arg_value("format"), "zstd");
 }
 
+TEST_F(ChannelFetchTest, DecodesConcatenatedFramesAndStreams) {
+    const std::string head = R"({"info":{"subdir":"noarch"},)";
+    const std::string tail = R"("packages":{}})";
+    m_root.write("chan/noarch/repodata.json.zst",
+                 testing::zstd_compress(head) + testing::zstd_compress(tail));
+    m_root.write("chan/linux-64/repodata.json.bz2",
+                 testing::bzip2_compress(head) + testing::bzip2_compress(tail));
+    m_options.shards = UseShards::no;
+    auto fetched = fetcher().fetch_subdirs({channel("chan")});
+    ASSERT_THAT(fetched, test::Succeeds());
+    EXPECT_EQ((*fetched)[0].body, head + tail);
+    EXPECT_EQ((*fetched)[1].body, head + tail);
+
+    // A stream cut short is corrupt, not a shorter file.
+    const auto whole = testing::zstd_compress(head + tail);
+    m_root.write("cut/noarch/repodata.json.zst", whole.substr(0, whole.size() - 4));
+    const auto cut = fetcher().fetch_subdir(channel("cut"), "noarch");
+    ASSERT_THAT(cut, test::FailsWithId("index.decompress.invalid"));
+}
+
 TEST_F(ChannelFetchTest, ReadsAFileChannel) {
     add_subdir("chan", "noarch", m_small, Variants::json);
     const auto file_channel = Channel::parse((m_root.path() / "chan").string(), m_config);
