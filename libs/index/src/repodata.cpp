@@ -565,6 +565,7 @@ private:
         if (record.timestamp != 0 && record.timestamp <= max_seconds_timestamp) {
             record.timestamp *= 1000;
         }
+        m_store.note_last_record();
         return true;
     }
 
@@ -766,52 +767,108 @@ std::string resolve_url(std::string_view base_url, std::string_view subdir_url) 
     return std::string(scheme) + std::string(authority) + remove_dot_segments(merged);
 }
 
+void Store::note_last_record() {
+    const CondaRecord& record = records.back();
+    RecordNote note;
+    std::string_view stem = record.fn;
+    if (ends_with(stem, ".conda")) {
+        note.kind = RecordNote::Kind::conda;
+        stem.remove_suffix(6);
+    } else if (ends_with(stem, ".tar.bz2")) {
+        note.kind = RecordNote::Kind::tar_bz2;
+        stem.remove_suffix(8);
+    }
+    note.stem_hash = hash_bytes(stem);
+    // Consecutive records usually share a name: the table is consulted once per run.
+    const std::string_view name = record.name;
+    if (last_group == UINT32_MAX || name.size() != last_name.size() ||
+        std::memcmp(name.data(), last_name.data(), name.size()) != 0) {
+        const std::string lowered = has_upper(name) ? lowercase(name) : std::string();
+        const std::string_view key = lowered.empty() ? name : std::string_view(lowered);
+        const auto* found = by_name.find(key);
+        if (found != nullptr) {
+            last_group = *found;
+        } else {
+            // A compact copy: the sort and later lookups then stay in cache.
+            const std::string_view copy = strings.copy(key);
+            last_group = static_cast<std::uint32_t>(groups.size());
+            by_name.insert(copy, last_group);
+            groups.push_back({});
+            names.push_back(copy);
+        }
+        last_name = name;
+    }
+    note.group = last_group;
+    ++groups[last_group].count;
+    notes.push_back(note);
+}
+
 void finish_store(Store& store) {
     auto& records = store.records;
+    auto& notes = store.notes;
 
-    // A `.tar.bz2` whose `.conda` twin exists is dropped.
+    // A `.tar.bz2` whose `.conda` twin exists is dropped. The table holds the smaller side,
+    // keyed by the stems' hashes; a hash hit is confirmed on the strings.
     std::size_t conda_count = 0;
     std::size_t bz2_count = 0;
-    for (const auto& record : records) {
-        if (ends_with(record.fn, ".conda")) {
-            ++conda_count;
-        } else if (ends_with(record.fn, ".tar.bz2")) {
-            ++bz2_count;
-        }
+    for (const auto& note : notes) {
+        conda_count += note.kind == RecordNote::Kind::conda ? 1U : 0U;
+        bz2_count += note.kind == RecordNote::Kind::tar_bz2 ? 1U : 0U;
     }
     if (conda_count > 0 && bz2_count > 0) {
-        // The table holds the smaller side's stems.
         const bool index_conda = conda_count <= bz2_count;
-        const std::string_view indexed_ext = index_conda ? ".conda" : ".tar.bz2";
-        const std::string_view probe_ext = index_conda ? ".tar.bz2" : ".conda";
-        ViewTable stems(std::min(conda_count, bz2_count));
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const auto fn = records[i].fn;
-            if (ends_with(fn, indexed_ext)) {
-                stems.insert(fn.substr(0, fn.size() - indexed_ext.size()),
-                             static_cast<std::uint32_t>(i));
-            }
+        const auto indexed = index_conda ? RecordNote::Kind::conda : RecordNote::Kind::tar_bz2;
+        const auto probed = index_conda ? RecordNote::Kind::tar_bz2 : RecordNote::Kind::conda;
+        std::size_t capacity = 16;
+        while (capacity < std::min(conda_count, bz2_count) * 2) {
+            capacity *= 2;
         }
-        std::vector<std::uint8_t> drop(records.size(), 0);
-        bool any = false;
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const auto fn = records[i].fn;
-            if (!ends_with(fn, probe_ext)) {
+        constexpr std::uint32_t empty = UINT32_MAX;
+        std::vector<std::uint32_t> table(capacity, empty);
+        for (std::size_t i = 0; i < notes.size(); ++i) {
+            if (notes[i].kind != indexed) {
                 continue;
             }
-            if (const auto* twin = stems.find(fn.substr(0, fn.size() - probe_ext.size()))) {
-                drop[index_conda ? i : *twin] = 1;
-                any = true;
+            std::size_t slot = static_cast<std::size_t>(notes[i].stem_hash) & (capacity - 1);
+            while (table[slot] != empty) {
+                slot = (slot + 1) & (capacity - 1);
             }
+            table[slot] = static_cast<std::uint32_t>(i);
         }
-        if (any) {
-            std::size_t kept = 0;
-            for (std::size_t i = 0; i < records.size(); ++i) {
-                if (drop[i] == 0) {
-                    records[kept++] = records[i];
+        const auto stem_of = [&](std::size_t i) {
+            const auto fn = records[i].fn;
+            return fn.substr(0, fn.size() - (notes[i].kind == RecordNote::Kind::conda ? 6 : 8));
+        };
+        std::vector<std::uint8_t> drop;
+        for (std::size_t i = 0; i < notes.size(); ++i) {
+            if (notes[i].kind != probed) {
+                continue;
+            }
+            std::size_t slot = static_cast<std::size_t>(notes[i].stem_hash) & (capacity - 1);
+            for (; table[slot] != empty; slot = (slot + 1) & (capacity - 1)) {
+                const std::uint32_t twin = table[slot];
+                if (notes[twin].stem_hash == notes[i].stem_hash && stem_of(twin) == stem_of(i)) {
+                    if (drop.empty()) {
+                        drop.assign(records.size(), 0);
+                    }
+                    drop[index_conda ? i : twin] = 1;
+                    break;
                 }
             }
+        }
+        if (!drop.empty()) {
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+                if (drop[i] != 0) {
+                    --store.groups[notes[i].group].count;
+                    continue;
+                }
+                records[kept] = records[i];
+                notes[kept] = notes[i];
+                ++kept;
+            }
             records.resize(kept);
+            notes.resize(kept);
         }
     }
 
@@ -824,42 +881,28 @@ void finish_store(Store& store) {
         }
     }
 
-    // Group by (lowercase) name: consecutive records usually share a name, so the table is
-    // consulted once per run.
-    store.groups.clear();
-    store.names.clear();
-    store.name_indices.assign(records.size(), 0);
-    std::vector<std::uint32_t> group_of(records.size());
-    std::string_view last_name;
-    std::uint32_t last_group = UINT32_MAX;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        const std::string_view name = records[i].name;
-        if (last_group == UINT32_MAX || name != last_name) {
-            const std::string_view key =
-                has_upper(name) ? store.strings.copy(lowercase(name)) : name;
-            const auto [group, inserted] =
-                store.by_name.insert(key, static_cast<std::uint32_t>(store.groups.size()));
-            if (inserted) {
-                store.groups.push_back({});
-                store.names.push_back(key);
-            }
-            last_name = name;
-            last_group = group;
-        }
-        group_of[i] = last_group;
-        ++store.groups[last_group].count;
-    }
+    // The name index: groups laid out one after another, each in file order.
     std::uint32_t offset = 0;
     for (auto& group : store.groups) {
         group.offset = offset;
         offset += group.count;
         group.count = 0;
     }
+    store.name_indices.resize(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        auto& group = store.groups[group_of[i]];
+        auto& group = store.groups[notes[i].group];
         store.name_indices[group.offset + group.count++] = static_cast<std::uint32_t>(i);
     }
     std::sort(store.names.begin(), store.names.end());
+    // A name whose every record was dropped keeps an empty group: by_name gives an empty
+    // span, and names() must not list it.
+    if (std::any_of(store.groups.begin(), store.groups.end(),
+                    [](const Store::Group& group) { return group.count == 0; })) {
+        std::erase_if(store.names, [&](std::string_view name) {
+            return store.groups[*store.by_name.find(name)].count == 0;
+        });
+    }
+    notes = {};
 }
 
 }  // namespace detail
@@ -896,6 +939,7 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
     store.json = std::move(json);
     store.info.subdir = options.subdir;
     store.records.reserve(size / 320 + 16);
+    store.notes.reserve(size / 320 + 16);
 
     od::document doc;
     const std::string_view text = store.json;
@@ -996,6 +1040,7 @@ void RepodataBuilder::add(const CondaRecord& record) {
     copy.constrains = copy_list(record.constrains);
     copy.track_features = copy_list(record.track_features);
     impl.store.records.push_back(copy);
+    impl.store.note_last_record();
 }
 
 void RepodataBuilder::add_removed(std::string_view fn) {

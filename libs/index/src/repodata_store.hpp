@@ -185,6 +185,16 @@ private:
     std::size_t m_size = 0;
 };
 
+/// What finish_store needs to know of each record, noted while the record's bytes are still
+/// in cache (a conda-forge repodata is far larger than the caches, so a second pass over the
+/// names and file names would miss on every record).
+struct RecordNote {
+    enum class Kind : std::uint8_t { other, conda, tar_bz2 };
+    std::uint64_t stem_hash = 0;  // hash_bytes of fn without `.conda` / `.tar.bz2`
+    std::uint32_t group = 0;      // index into Store::groups
+    Kind kind = Kind::other;
+};
+
 /// Everything a Repodata owns. Never moves once built (it lives behind a unique_ptr), so
 /// views into `json`, `info` and the arenas stay valid.
 struct Store {
@@ -193,7 +203,7 @@ struct Store {
     std::string download_base;  // base_url or the subdir URL, ending in '/'; or empty
     std::vector<CondaRecord> records;
     std::vector<std::string_view> removed;
-    std::vector<std::string_view> names;  // sorted
+    std::vector<std::string_view> names;  // sorted after finish_store; copies in `strings`
     struct Group {
         std::uint32_t offset = 0;
         std::uint32_t count = 0;
@@ -203,6 +213,14 @@ struct Store {
     ViewTable by_name;                        // lowercase name -> group
     StringArena strings;
     ListArena lists;
+
+    // Only while building:
+    std::vector<RecordNote> notes;  // one per record
+    std::string_view last_name;     // the previous record's name, and its group
+    std::uint32_t last_group = UINT32_MAX;
+
+    /// Notes the record just appended to `records`.
+    void note_last_record();
 };
 
 /// Applies the `.conda` preference, fills record subdirs, and builds the name index.
