@@ -28,6 +28,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "envsmith/core/text.hpp"
 #include "repodata_store.hpp"
 
@@ -88,9 +92,23 @@ std::string lowercase(std::string_view text) {
 }
 
 // The first '"' or '\\' at or after `p`. The text is padded and stage 1 of simdjson checked
-// that every string is closed, so the scan ends inside the buffer; it may read up to seven
+// that every string is closed, so the scan ends inside the buffer; it may read up to 15
 // bytes past the quote, which the padding covers.
 const char* find_quote_or_backslash(const char* p) noexcept {
+#if defined(__SSE2__)
+    const __m128i quotes = _mm_set1_epi8('"');
+    const __m128i backslashes = _mm_set1_epi8('\\');
+    for (;;) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hits =
+            _mm_or_si128(_mm_cmpeq_epi8(chunk, quotes), _mm_cmpeq_epi8(chunk, backslashes));
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+        if (mask != 0) {
+            return p + std::countr_zero(mask);
+        }
+        p += 16;
+    }
+#else
     if constexpr (std::endian::native == std::endian::little) {
         constexpr std::uint64_t ones = 0x0101010101010101ULL;
         constexpr std::uint64_t highs = 0x8080808080808080ULL;
@@ -115,6 +133,7 @@ const char* find_quote_or_backslash(const char* p) noexcept {
         }
         return p;
     }
+#endif
 }
 
 enum class Field : std::uint8_t {
