@@ -54,7 +54,11 @@ struct ParseOptions {
 
 class Repodata;
 
-/// Builds a Repodata from records one at a time (CEP-16 shards, tests). Strings are copied.
+/// Builds a Repodata from records one at a time (CEP-16 shards, tests). Strings are copied
+/// and interned (equal names, versions, licenses, subdirs and depends entries share one copy).
+/// The same rules as `Repodata::parse` apply: a timestamp in seconds is scaled to ms, a
+/// record without `subdir` gets `info.subdir`, `info.base_url` is resolved against
+/// `subdir_url`, and a `.tar.bz2` with a `.conda` twin is dropped.
 class RepodataBuilder {
 public:
     explicit RepodataBuilder(RepodataInfo info, std::string subdir_url = {});
@@ -67,6 +71,7 @@ public:
     /// A file name listed under `removed`.
     void add_removed(std::string_view fn);
     /// Applies the `.conda` preference (see Repodata::parse) and groups records by name.
+    /// The builder is empty afterwards (only destruction or assignment are allowed).
     [[nodiscard]] Repodata finish() &&;
 
 private:
@@ -82,7 +87,8 @@ public:
     /// bytes are used in place; otherwise they are copied once into a larger buffer.
     static constexpr std::size_t json_padding = 64;
 
-    /// An empty repodata (a channel that has no such subdir).
+    /// An empty repodata (a channel that has no such subdir). A moved-from Repodata may only
+    /// be assigned to or destroyed.
     Repodata();
     ~Repodata();
     Repodata(Repodata&&) noexcept;
