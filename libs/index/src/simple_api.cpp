@@ -247,6 +247,9 @@ core::Result<ProjectPage> parse_simple_json(std::string_view body, std::string_v
     } catch (const Json::parse_error& error) {
         return page_invalid(page_url, line_of(body, error.byte == 0 ? 0 : error.byte - 1),
                             fmt::format("not JSON ({})", error.what()));
+    } catch (const Json::exception& error) {
+        // A number out of range (`1e999`) is `out_of_range`, not a parse error.
+        return page_invalid(page_url, 1, fmt::format("not JSON ({})", error.what()));
     }
     if (!document.is_object()) {
         return page_invalid(page_url, 1, "the page is not a JSON object");

@@ -137,6 +137,7 @@ TEST(SimpleJsonTest, RejectsPagesThatAreNotPep691) {
     const Case cases[] = {
         {"{\n\"files\": [\n}", 3, "not JSON"},
         {"[]", 1, "not a JSON object"},
+        {R"({"files": [], "meta": {"_last-serial": 1e999}})", 1, "not JSON"},
         {R"({"name": "x"})", 1, "no `files` array"},
         {R"({"files": [{"url": "a"}]})", 1, "file #1: no string `filename`"},
         {R"({"files": [{"filename": "a"}]})", 1, "no string `url`"},
