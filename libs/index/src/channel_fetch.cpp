@@ -400,6 +400,16 @@ core::Result<std::vector<SubdirData>> ChannelFetcher::fetch_subdirs(
     const std::vector<Channel>& channels) {
     const auto started = m_clock.steady_now();
     m_reporter.on_phase_start(log_phase);
+    struct PhaseEnd {
+        core::Reporter& reporter;
+        const core::Clock& clock;
+        std::chrono::steady_clock::time_point started;
+        ~PhaseEnd() {
+            const auto elapsed =
+                std::chrono::duration_cast<std::chrono::milliseconds>(clock.steady_now() - started);
+            reporter.on_phase_end(log_phase, static_cast<std::uint64_t>(elapsed.count()));
+        }
+    } phase_end{m_reporter, m_clock, started};
     std::vector<std::pair<const Channel*, std::string>> wanted;
     for (const auto& channel : channels) {
         const auto platform = channel.platform().value_or(m_options.platform);
@@ -436,9 +446,6 @@ core::Result<std::vector<SubdirData>> ChannelFetcher::fetch_subdirs(
         }
         i = end;
     }
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.steady_now() - started);
-    m_reporter.on_phase_end(log_phase, static_cast<std::uint64_t>(elapsed.count()));
     return fetched;
 }
 

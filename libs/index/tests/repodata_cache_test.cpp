@@ -151,6 +151,7 @@ bool consistent(const CacheEntry& entry) {
 TEST(RepodataCacheTest, ThreadsSharingAnEntrySeeWholeEntries) {
     const test::TempDir dir;
     const RepodataCache cache(dir.path());
+    ASSERT_THAT(cache.write(url, state_with_etag("a"), body_for(0, 0)), test::Succeeds());
     std::atomic<int> bad{0};
     std::atomic<int> seen{0};
     std::vector<std::thread> threads;
