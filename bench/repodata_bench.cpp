@@ -56,7 +56,8 @@ void run_parse(benchmark::State& state, const std::string& path, Mode mode) {
         state.SkipWithError(("cannot read " + path).c_str());
         return;
     }
-    const ParseOptions options{.source = path, .subdir = "linux-64",
+    const ParseOptions options{.source = path,
+                               .subdir = "linux-64",
                                .subdir_url = "https://conda.anaconda.org/bench/linux-64/"};
     RepodataParser parser;
     std::size_t records = 0;
@@ -87,8 +88,8 @@ void run_by_name(benchmark::State& state, const std::string& path) {
         state.SkipWithError("ENVSMITH_BENCH_REPODATA is not set");
         return;
     }
-    auto parsed = Repodata::parse(read_file(path), {.source = path, .subdir = "linux-64",
-                                                    .subdir_url = {}});
+    auto parsed =
+        Repodata::parse(read_file(path), {.source = path, .subdir = "linux-64", .subdir_url = {}});
     if (!parsed) {
         state.SkipWithError(parsed.error().describe().c_str());
         return;
@@ -134,20 +135,19 @@ int main(int argc, char** argv) {
     };
     for (const auto& [name, path] : inputs) {
         const bool big = name == "generated";
-        benchmark::RegisterBenchmark(("parse/" + name).c_str(),
-                                     [path = path](benchmark::State& state) {
-                                         run_parse(state, path, Mode::fresh);
-                                     })
+        benchmark::RegisterBenchmark(
+            ("parse/" + name).c_str(),
+            [path = path](benchmark::State& state) { run_parse(state, path, Mode::fresh); })
             ->Unit(benchmark::kMillisecond)
             ->MinTime(big ? 5.0 : 1.0);
-        benchmark::RegisterBenchmark(("parse_reused/" + name).c_str(),
-                                     [path = path](benchmark::State& state) {
-                                         run_parse(state, path, Mode::reused);
-                                     })
+        benchmark::RegisterBenchmark(
+            ("parse_reused/" + name).c_str(),
+            [path = path](benchmark::State& state) { run_parse(state, path, Mode::reused); })
             ->Unit(benchmark::kMillisecond)
             ->MinTime(big ? 5.0 : 1.0);
     }
-    benchmark::RegisterBenchmark("by_name/generated", [path = std::string(generated != nullptr ? generated : "")](
+    benchmark::RegisterBenchmark("by_name/generated", [path = std::string(
+                                                           generated != nullptr ? generated : "")](
                                                           benchmark::State& state) {
         run_by_name(state, path);
     })->Unit(benchmark::kMicrosecond);

@@ -274,8 +274,8 @@ public:
                     return false;
                 }
                 if (version > 0) {
-                    m_store.info.repodata_version = static_cast<std::uint32_t>(
-                        std::min<std::uint64_t>(version, UINT32_MAX));
+                    m_store.info.repodata_version =
+                        static_cast<std::uint32_t>(std::min<std::uint64_t>(version, UINT32_MAX));
                 }
             }
         }
@@ -334,10 +334,10 @@ public:
                                         std::string_view fn) {
         const std::string shown = source.empty() ? std::string("<repodata>") : source;
         std::string message =
-            fn.empty() ? fmt::format("`{}` is not valid repodata at byte {}: {}", shown, offset,
-                                     reason)
-                       : fmt::format("`{}` is not valid repodata: package `{}` (byte {}): {}",
-                                     shown, fn, offset, reason);
+            fn.empty()
+                ? fmt::format("`{}` is not valid repodata at byte {}: {}", shown, offset, reason)
+                : fmt::format("`{}` is not valid repodata: package `{}` (byte {}): {}", shown, fn,
+                              offset, reason);
         auto error = core::make_error(core::ErrorCode::invalid_input, std::string(invalid_id),
                                       std::move(message))
                          .arg("source", shown)
@@ -357,8 +357,8 @@ public:
         core::SourceLocation where;
         where.file = shown;
         where.line = static_cast<std::uint32_t>(
-            1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start),
-                           '\n'));
+            1 +
+            std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
         where.column = static_cast<std::uint32_t>(offset - line_start + 1);
         if (line_end - line_start <= 400) {
             where.line_text = std::string(text.substr(line_start, line_end - line_start));
@@ -456,8 +456,7 @@ private:
                 return false;
             }
             if (kind == Kind::null) {
-                return fail_type(element.raw_json_token().data(), field, "an array of strings",
-                                 fn);
+                return fail_type(element.raw_json_token().data(), field, "an array of strings", fn);
             }
             m_scratch.push_back(text);
         }
@@ -467,9 +466,9 @@ private:
     bool read_info(od::value& value) {
         od::object object;
         if (const auto code = value.get_object().get(object)) {
-            return fail_json(code, nullptr,
-                             code == simdjson::INCORRECT_TYPE ? "`info` must be an object"
-                                                              : std::string_view{});
+            return fail_json(
+                code, nullptr,
+                code == simdjson::INCORRECT_TYPE ? "`info` must be an object" : std::string_view{});
         }
         for (auto field_result : object) {
             od::field field;
@@ -755,7 +754,8 @@ std::string resolve_url(std::string_view base_url, std::string_view subdir_url) 
     if (base_url.empty() || has_scheme(base_url) || subdir_url.empty()) {
         return std::string(base_url);
     }
-    const std::size_t colon = has_scheme(subdir_url) ? subdir_url.find(':') : std::string_view::npos;
+    const std::size_t colon =
+        has_scheme(subdir_url) ? subdir_url.find(':') : std::string_view::npos;
     const std::string_view scheme =
         colon == std::string_view::npos ? std::string_view{} : subdir_url.substr(0, colon + 1);
     std::string_view rest = subdir_url.substr(scheme.size());
@@ -962,10 +962,10 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
 
     od::document doc;
     const std::string_view text = store.json;
-    const auto code = m_impl->parser
-                          .iterate(simdjson::padded_string_view(text.data(), size,
-                                                                size + Repodata::json_padding))
-                          .get(doc);
+    const auto code =
+        m_impl->parser
+            .iterate(simdjson::padded_string_view(text.data(), size, size + Repodata::json_padding))
+            .get(doc);
     if (code != simdjson::SUCCESS) {
         return Reader::invalid_repodata(
             options.source, text, 0,
@@ -983,9 +983,13 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
     return repodata;
 }
 
-const RepodataInfo& Repodata::info() const noexcept { return m_impl->store.info; }
+const RepodataInfo& Repodata::info() const noexcept {
+    return m_impl->store.info;
+}
 
-std::size_t Repodata::size() const noexcept { return m_impl->store.records.size(); }
+std::size_t Repodata::size() const noexcept {
+    return m_impl->store.records.size();
+}
 
 std::span<const CondaRecord> Repodata::records() const noexcept {
     return m_impl->store.records;

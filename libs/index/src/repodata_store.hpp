@@ -208,7 +208,7 @@ struct Store {
         std::uint32_t offset = 0;
         std::uint32_t count = 0;
     };
-    std::vector<Group> groups;               // per name, in first-seen order
+    std::vector<Group> groups;                // per name, in first-seen order
     std::vector<std::uint32_t> name_indices;  // record indices, grouped
     ViewTable by_name;                        // lowercase name -> group
     StringArena strings;

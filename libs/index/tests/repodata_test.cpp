@@ -16,11 +16,11 @@
 namespace envsmith::index {
 namespace {
 
+using test::FailsWith;
+using test::Succeeds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test::FailsWith;
-using test::Succeeds;
 
 std::vector<std::string> strings(std::span<const std::string_view> views) {
     return {views.begin(), views.end()};
@@ -79,7 +79,8 @@ TEST(RepodataTest, ReadsEveryField) {
     EXPECT_EQ(r.size, 7001234U);
     EXPECT_EQ(r.timestamp, 1707225421234U);
     EXPECT_EQ(r.noarch, "");
-    EXPECT_THAT(strings(r.depends), ElementsAre("libblas >=3.9.0,<4.0a0", "python >=3.12,<3.13.0a0"));
+    EXPECT_THAT(strings(r.depends),
+                ElementsAre("libblas >=3.9.0,<4.0a0", "python >=3.12,<3.13.0a0"));
     EXPECT_THAT(strings(r.constrains), ElementsAre("numpy-base <0a0"));
     EXPECT_THAT(strings(r.track_features), ElementsAre("blas_mkl", "mkl", "debug"));
     EXPECT_EQ(repodata.info().subdir, "linux-64");
@@ -99,8 +100,8 @@ TEST(RepodataTest, UnescapesStringsAndKeys) {
 }
 
 TEST(RepodataTest, EscapedFieldNamesAreRecognised) {
-    const auto repodata =
-        parse_ok(R"({"packages": {"a-1-0.tar.bz2": {"n\u0061me": "a", "version": "1", "build": "0"}}})");
+    const auto repodata = parse_ok(
+        R"({"packages": {"a-1-0.tar.bz2": {"n\u0061me": "a", "version": "1", "build": "0"}}})");
     ASSERT_EQ(repodata.size(), 1U);
     EXPECT_EQ(repodata.records()[0].name, "a");
 }
@@ -171,8 +172,9 @@ TEST(RepodataTest, CondaRecordReplacesItsTarBz2Twin) {
     EXPECT_NE(find_fn(repodata, "z-1-1.tar.bz2"), nullptr);
     // Still in file order: packages.conda came first here.
     EXPECT_EQ(repodata.records()[0].fn, "z-1-0.conda");
-    EXPECT_THAT(std::vector<std::uint32_t>(repodata.by_name("z").begin(), repodata.by_name("z").end()),
-                ElementsAre(0U, 1U));
+    EXPECT_THAT(
+        std::vector<std::uint32_t>(repodata.by_name("z").begin(), repodata.by_name("z").end()),
+        ElementsAre(0U, 1U));
 }
 
 TEST(RepodataTest, ReadsRemoved) {
@@ -213,9 +215,9 @@ TEST(RepodataTest, EmptyInputs) {
 }
 
 TEST(RepodataTest, RecordWithoutSubdirTakesTheRepodatas) {
-    const auto repodata = parse_ok(
-        R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})",
-        {.source = "", .subdir = "osx-arm64", .subdir_url = ""});
+    const auto repodata =
+        parse_ok(R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})",
+                 {.source = "", .subdir = "osx-arm64", .subdir_url = ""});
     EXPECT_EQ(repodata.records()[0].subdir, "osx-arm64");
 }
 
@@ -228,15 +230,19 @@ TEST(RepodataTest, MissingRequiredFieldsAreErrorsNamingSourceAndFile) {
         {R"({"packages": {"x-1-0.tar.bz2": {"version": "1", "build": "0"}}})", "name"},
         {R"({"packages": {"x-1-0.tar.bz2": {"name": "x", "build": "0"}}})", "version"},
         {R"({"packages": {"x-1-0.tar.bz2": {"name": "x", "version": "1"}}})", "build"},
-        {R"({"packages": {"x-1-0.tar.bz2": {"name": null, "version": "1", "build": "0"}}})", "name"},
+        {R"({"packages": {"x-1-0.tar.bz2": {"name": null, "version": "1", "build": "0"}}})",
+         "name"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.json);
-        const auto parsed = Repodata::parse(c.json, {.source = "https://example.org/linux-64/repodata.json",
-                                                     .subdir = "linux-64", .subdir_url = ""});
+        const auto parsed =
+            Repodata::parse(c.json, {.source = "https://example.org/linux-64/repodata.json",
+                                     .subdir = "linux-64",
+                                     .subdir_url = ""});
         ASSERT_THAT(parsed, FailsWith(core::ErrorCode::invalid_input));
         EXPECT_EQ(parsed.error().message_id, "index.repodata.invalid");
-        EXPECT_THAT(parsed.error().message, HasSubstr("https://example.org/linux-64/repodata.json"));
+        EXPECT_THAT(parsed.error().message,
+                    HasSubstr("https://example.org/linux-64/repodata.json"));
         EXPECT_THAT(parsed.error().message, HasSubstr("x-1-0.tar.bz2"));
         EXPECT_THAT(parsed.error().message, HasSubstr(std::string("`") + c.missing + "`"));
         EXPECT_EQ(parsed.error().arg_value("fn"), "x-1-0.tar.bz2");
@@ -260,7 +266,8 @@ TEST(RepodataTest, WrongTypesOfKnownFieldsAreErrors) {
     };
     for (const auto* text : cases) {
         SCOPED_TRACE(text);
-        const auto parsed = Repodata::parse(text, {.source = "bad.json", .subdir = "", .subdir_url = ""});
+        const auto parsed =
+            Repodata::parse(text, {.source = "bad.json", .subdir = "", .subdir_url = ""});
         ASSERT_THAT(parsed, FailsWith(core::ErrorCode::invalid_input));
         EXPECT_EQ(parsed.error().message_id, "index.repodata.invalid");
         EXPECT_THAT(parsed.error().message, HasSubstr("bad.json"));
@@ -280,7 +287,8 @@ TEST(RepodataTest, MalformedJsonIsAnErrorWithAnOffset) {
     };
     for (const auto* text : cases) {
         SCOPED_TRACE(text);
-        const auto parsed = Repodata::parse(text, {.source = "broken.json", .subdir = "", .subdir_url = ""});
+        const auto parsed =
+            Repodata::parse(text, {.source = "broken.json", .subdir = "", .subdir_url = ""});
         ASSERT_THAT(parsed, FailsWith(core::ErrorCode::invalid_input));
         EXPECT_EQ(parsed.error().message_id, "index.repodata.invalid");
         EXPECT_THAT(parsed.error().message, HasSubstr("broken.json"));
@@ -389,7 +397,8 @@ TEST(RepodataTest, ParserReuseKeepsEarlierResultsIntact) {
 }
 
 TEST(RepodataTest, UsesSpareCapacityAsPadding) {
-    std::string json = R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})";
+    std::string json =
+        R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})";
     json.reserve(json.size() + Repodata::json_padding);
     const char* data = json.data();
     auto parsed = Repodata::parse(std::move(json), {.source = "", .subdir = "", .subdir_url = ""});
@@ -446,13 +455,15 @@ TEST(RepodataBuilderTest, CopiesRecordsAndAppliesTheRules) {
 // --- to_package_record ---
 
 TEST(ToPackageRecordTest, CopiesFieldsAndParsesTheVersion) {
-    const auto repodata = parse_ok(R"({"info": {"subdir": "noarch"}, "packages": {
+    const auto repodata =
+        parse_ok(R"({"info": {"subdir": "noarch"}, "packages": {
         "six-1.16.0-pyh6c4a22f_0.tar.bz2": {"name": "six", "version": "1.16.0",
           "build": "pyh6c4a22f_0", "build_number": 0, "depends": ["python"], "noarch": "python",
           "md5": "e5f25f8dbc060e9a8d912e432202afc2", "license": "MIT", "timestamp": 1620240338,
           "track_features": "a b", "constrains": ["x <0"]}}})",
-                                   {.source = "", .subdir = "noarch",
-                                    .subdir_url = "https://conda.anaconda.org/conda-forge/noarch/"});
+                 {.source = "",
+                  .subdir = "noarch",
+                  .subdir_url = "https://conda.anaconda.org/conda-forge/noarch/"});
     const auto record = to_package_record(repodata, repodata.records()[0], "conda-forge");
     ASSERT_THAT(record, Succeeds());
     EXPECT_EQ(record->name, "six");
@@ -476,7 +487,8 @@ TEST(ToPackageRecordTest, CopiesFieldsAndParsesTheVersion) {
 }
 
 TEST(ToPackageRecordTest, AnInvalidVersionIsAnError) {
-    const auto repodata = parse_ok(R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1..2", "build": "0"}}})");
+    const auto repodata = parse_ok(
+        R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1..2", "build": "0"}}})");
     const auto record = to_package_record(repodata, repodata.records()[0], "c");
     ASSERT_THAT(record, FailsWith(core::ErrorCode::invalid_input));
     EXPECT_EQ(record.error().message_id, "spec.version.invalid");
@@ -488,13 +500,15 @@ Repodata load(const std::string& path, std::string subdir = "linux-64",
               std::string subdir_url = {}) {
     const std::string text = test::read_text(path);
     EXPECT_FALSE(text.empty()) << path;
-    auto parsed = Repodata::parse(text, {.source = path, .subdir = std::move(subdir),
-                                         .subdir_url = std::move(subdir_url)});
+    auto parsed = Repodata::parse(
+        text, {.source = path, .subdir = std::move(subdir), .subdir_url = std::move(subdir_url)});
     EXPECT_THAT(parsed, Succeeds()) << path;
     return parsed ? std::move(parsed).value() : Repodata();
 }
 
-std::size_t distinct_names(const Repodata& repodata) { return repodata.names().size(); }
+std::size_t distinct_names(const Repodata& repodata) {
+    return repodata.names().size();
+}
 
 // Every record compared field by field with nlohmann::json's reading of the same file.
 void cross_check(const std::string& path) {
@@ -518,7 +532,7 @@ void cross_check(const std::string& path) {
     }
     const auto string_or = [](const nlohmann::json& object, const char* key) {
         return object.contains(key) && object[key].is_string() ? object[key].get<std::string>()
-                                                                : std::string();
+                                                               : std::string();
     };
     const auto list_of = [](const nlohmann::json& object, const char* key) {
         std::vector<std::string> out;
@@ -534,8 +548,8 @@ void cross_check(const std::string& path) {
             continue;
         }
         for (const auto& [fn, object] : json[section].items()) {
-            const bool shadowed = fn.ends_with(".tar.bz2") &&
-                                  conda_stems.count(fn.substr(0, fn.size() - 8)) > 0;
+            const bool shadowed =
+                fn.ends_with(".tar.bz2") && conda_stems.count(fn.substr(0, fn.size() - 8)) > 0;
             const auto it = by_fn.find(fn);
             if (shadowed) {
                 EXPECT_EQ(it, by_fn.end()) << fn;
@@ -555,9 +569,10 @@ void cross_check(const std::string& path) {
             EXPECT_EQ(r.size, object.contains("size") && object["size"].is_number()
                                   ? object["size"].get<std::uint64_t>()
                                   : 0U);
-            std::uint64_t timestamp = object.contains("timestamp") && object["timestamp"].is_number()
-                                          ? object["timestamp"].get<std::uint64_t>()
-                                          : 0U;
+            std::uint64_t timestamp =
+                object.contains("timestamp") && object["timestamp"].is_number()
+                    ? object["timestamp"].get<std::uint64_t>()
+                    : 0U;
             if (timestamp != 0 && timestamp <= 253402300799ULL) {
                 timestamp *= 1000;
             }
@@ -639,8 +654,9 @@ TEST(RepodataRealTest, BaseUrlChannel) {
     EXPECT_EQ(repodata.info().repodata_version, 2U);
     EXPECT_EQ(repodata.info().base_url, "https://repo.anaconda.com/pkgs/main/linux-64");
     ASSERT_EQ(repodata.size(), 1U);
-    EXPECT_EQ(repodata.url_of(repodata.records()[0]),
-              "https://repo.anaconda.com/pkgs/main/linux-64/ca-certificates-2024.3.11-h06a4308_0.conda");
+    EXPECT_EQ(
+        repodata.url_of(repodata.records()[0]),
+        "https://repo.anaconda.com/pkgs/main/linux-64/ca-certificates-2024.3.11-h06a4308_0.conda");
     const auto noarch = load(base + "noarch/repodata.json", "noarch");
     EXPECT_EQ(noarch.size(), 0U);
     for (const char* subdir : {"osx-64", "win-64"}) {
@@ -663,9 +679,8 @@ TEST(RepodataRealTest, CondaFormatRepoKeepsTheCondaRecord) {
     cross_check(path);
     for (const char* subdir : {"osx-64", "win-32", "win-64", "noarch"}) {
         SCOPED_TRACE(subdir);
-        const auto other = load(dir + "/conda/tests/data/conda_format_repo/" + subdir +
-                                    "/repodata.json",
-                                subdir);
+        const auto other =
+            load(dir + "/conda/tests/data/conda_format_repo/" + subdir + "/repodata.json", subdir);
         for (const auto& r : other.records()) {
             EXPECT_FALSE(r.fn.ends_with(".tar.bz2") &&
                          find_fn(other, std::string(r.fn.substr(0, r.fn.size() - 8)) + ".conda") !=

@@ -37,8 +37,8 @@ struct CondaRecord {
 };
 
 struct RepodataInfo {
-    std::string subdir;        // `info.subdir`, or the subdir asked for when absent
-    std::string base_url;      // `info.base_url` (repodata_version 2), resolved; or empty
+    std::string subdir;    // `info.subdir`, or the subdir asked for when absent
+    std::string base_url;  // `info.base_url` (repodata_version 2), resolved; or empty
     std::uint32_t repodata_version = 1;
 };
 
