@@ -12,6 +12,10 @@ std::string_view env(const char* name) {
 }
 }  // namespace
 
+GlobalOptions::GlobalOptions() {
+    output.messages = [this] { return &messages(); };
+}
+
 const diag::Messages& GlobalOptions::messages() const {
     if (!m_messages) {
         const auto language = diag::pick_language(lang, env("LC_ALL"), env("LC_MESSAGES"), env("LANG"));

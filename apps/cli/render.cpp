@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,9 +55,29 @@ bool stderr_wants_color() {
 
 std::string error_json(const core::Error& error) { return to_json(error).dump(); }
 
-std::string error_text(const core::Error& error, std::string_view severity, bool color) {
+std::string localized_message(const core::Error& error, const diag::Messages* messages) {
+    if (messages == nullptr || messages->language() == "en") {
+        return error.message;  // the English text as built, whatever its shape
+    }
+    const auto* text = messages->find(error.message_id);
+    if (text == nullptr) {
+        return error.message;
+    }
+    // An id may have several English shapes; a text naming an argument this error lacks is
+    // another shape's, and would print `?`.
+    for (const auto& name : diag::placeholders(*text)) {
+        if (std::none_of(error.args.begin(), error.args.end(),
+                         [&name](const core::MessageArg& a) { return a.name == name; })) {
+            return error.message;
+        }
+    }
+    return diag::fill_template(*text, error.args);
+}
+
+std::string error_text(const core::Error& error, std::string_view severity, bool color,
+                       const diag::Messages* messages) {
     std::string out = paint(color, severity == "error" ? "1;31" : "1;33", severity) + ": " +
-                      error.message;
+                      localized_message(error, messages);
     for (const auto& frame : error.context) {
         out += fmt::format("\n  while {}", frame);
     }
@@ -80,7 +101,8 @@ int report_error(const Output& out, const core::Error& error) {
     if (out.format == OutputFormat::json) {
         fmt::print(stdout, "{}\n", nlohmann::json{{"error", to_json(error)}}.dump(2));
     } else {
-        fmt::print(stderr, "{}\n", error_text(error, "error", out.color));
+        fmt::print(stderr, "{}\n",
+                   error_text(error, "error", out.color, out.messages ? out.messages() : nullptr));
     }
     return exit_code_for(error.code);
 }
@@ -89,8 +111,9 @@ void report_warnings(const Output& out, const std::vector<core::Error>& warnings
     if (out.format == OutputFormat::json) {
         return;
     }
+    const diag::Messages* messages = out.messages ? out.messages() : nullptr;
     for (const auto& w : warnings) {
-        fmt::print(stderr, "{}\n", error_text(w, "warning", out.color));
+        fmt::print(stderr, "{}\n", error_text(w, "warning", out.color, messages));
     }
 }
 

@@ -2,10 +2,12 @@
 // Turns results into text or JSON. Data goes to stdout, messages to stderr.
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "envsmith/core/result.hpp"
+#include "envsmith/diag/messages.hpp"
 
 namespace envsmith::cli {
 
@@ -14,6 +16,8 @@ enum class OutputFormat : bool { text, json };
 struct Output {
     OutputFormat format = OutputFormat::text;
     bool color = false;  // only on a TTY and without NO_COLOR
+    /// The catalogs errors and warnings are written with; unset: the English messages.
+    std::function<const diag::Messages*()> messages;
 };
 
 /// Decides colour from the environment and the stream.
@@ -25,7 +29,13 @@ int report_error(const Output& out, const core::Error& error);
 void report_warnings(const Output& out, const std::vector<core::Error>& warnings);
 /// The JSON object of an error, as text: {"code","message_id","message","args",...}.
 [[nodiscard]] std::string error_json(const core::Error& error);
-/// Same, as a one-line human text ("warning: env.yml:3:1: ...").
-[[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity, bool color);
+/// The message of an error for people: in English its `message`; in another language its
+/// `message_id`'s text filled with its args, when the catalogs have a text for the id and the
+/// error carries every argument the text names; else the English `message`.
+[[nodiscard]] std::string localized_message(const core::Error& error, const diag::Messages* messages);
+/// Same, as a human text ("warning: env.yml:3:1: ...") in the language of `messages` (English
+/// when null).
+[[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity, bool color,
+                                     const diag::Messages* messages = nullptr);
 
 }  // namespace envsmith::cli

@@ -2,7 +2,10 @@
 """Runs one golden CLI case: tests/golden/<case>/cmd is a shell-free argument line whose first
 word is `envsmith`; the run's stdout, stderr and exit code must equal the files `stdout`,
 `stderr` and `exit_code` beside it. A `stdin` file beside them, when there is one, is fed to
-the command's standard input. Runs from the repository root, with NO_COLOR set.
+the command's standard input. Runs from the repository root, with NO_COLOR set and a fresh
+ENVSMITH_CACHE_DIR. `{src}` in cmd stands for the repository root (for `file://` URLs), and the
+repository root in the output is written back as `{src}`, so the files do not depend on where
+the checkout is.
 ENVSMITH_UPDATE_GOLDEN=1 rewrites the expected files instead (refresh on purpose, then review
 the diff)."""
 
@@ -10,24 +13,27 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 
 
 def main() -> int:
     envsmith, case_dir, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     with open(os.path.join(case_dir, "cmd"), encoding="utf-8") as f:
-        argv = shlex.split(f.read().strip())
+        argv = [arg.replace("{src}", source_dir) for arg in shlex.split(f.read().strip())]
     if not argv or argv[0] != "envsmith":
         print(f"{case_dir}/cmd must start with `envsmith`", file=sys.stderr)
         return 2
-    env = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8")
+    cache = tempfile.TemporaryDirectory(prefix="envsmith-golden-")
+    env = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8", ENVSMITH_CACHE_DIR=cache.name)
     env.pop("LANG", None)
     stdin_path = os.path.join(case_dir, "stdin")
     stdin = open(stdin_path, "rb").read() if os.path.exists(stdin_path) else b""
     run = subprocess.run([envsmith] + argv[1:], cwd=source_dir, env=env, input=stdin,
                          capture_output=True, timeout=120)
+    cache.cleanup()
     actual = {
-        "stdout": run.stdout.decode("utf-8", "replace"),
-        "stderr": run.stderr.decode("utf-8", "replace"),
+        "stdout": run.stdout.decode("utf-8", "replace").replace(source_dir, "{src}"),
+        "stderr": run.stderr.decode("utf-8", "replace").replace(source_dir, "{src}"),
         "exit_code": f"{run.returncode}\n",
     }
     if os.environ.get("ENVSMITH_UPDATE_GOLDEN") == "1":

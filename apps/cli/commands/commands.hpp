@@ -14,6 +14,11 @@ namespace envsmith::cli {
 /// Options every command shares; filled by the top-level parser before a command runs.
 class GlobalOptions {
 public:
+    /// Points `output.messages` at `messages()`, so errors print in the chosen language.
+    GlobalOptions();
+    GlobalOptions(const GlobalOptions&) = delete;
+    GlobalOptions& operator=(const GlobalOptions&) = delete;
+
     Output output;
     std::string lang;  // --lang; empty: from LC_ALL / LC_MESSAGES / LANG
 
@@ -27,5 +32,6 @@ private:
 void add_show_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_doctor_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_lint_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void add_check_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace envsmith::cli

@@ -33,7 +33,8 @@ public:
     }
     core::Status write_file(const std::string& path, std::string_view /*content*/) override {
         return core::make_error(core::ErrorCode::internal, "fs.write_failed",
-                                fmt::format("cannot write `{}` while checking fixes", path));
+                                fmt::format("cannot write `{}` while checking fixes", path))
+            .arg("path", path);
     }
     core::FileKind kind(const std::string& path) override {
         return m_edited.count(path) != 0 ? core::FileKind::regular : m_base.kind(path);
@@ -351,6 +352,7 @@ core::Result<LintReport> lint(core::FileSystem& fs, const LintOptions& options) 
                                             cause.describe()))
             .arg("file", cause.where ? cause.where->file : options.path)
             .arg("problem", cause.message)
+            .arg("cause", cause.describe())
             .with_hint("this is a bug in a lint rule's fix; please report it with the definition");
     }
     std::vector<std::string> written;

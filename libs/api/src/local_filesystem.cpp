@@ -22,7 +22,8 @@ core::Error io_error(std::string id, const std::string& what, const std::string&
     return core::make_error(code, std::move(id),
                             fmt::format("cannot {} `{}`: {}", what, path, std::strerror(err)))
         .arg("path", path)
-        .arg("reason", std::strerror(err));
+        .arg("reason", std::strerror(err))
+        .arg("action", what);
 }
 
 /// Closes a descriptor when it goes out of scope.
