@@ -82,7 +82,8 @@ Result<Digest> Digest::parse(std::string_view text) {
     auto invalid = [&](std::string why) {
         return make_error(ErrorCode::invalid_input, "digest.invalid",
                           "invalid digest `" + std::string(text) + "`: " + why)
-            .arg("digest", std::string(text));
+            .arg("digest", std::string(text))
+            .arg("problem", why);
     };
     if (colon == std::string_view::npos) {
         return invalid("expected `algorithm:hex`");

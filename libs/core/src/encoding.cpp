@@ -43,7 +43,8 @@ Result<std::string> from_hex(std::string_view hex) {
         const int lo = hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0) {
             return make_error(ErrorCode::invalid_input, "encoding.hex.invalid",
-                              "invalid hex digit at offset " + std::to_string(hi < 0 ? i : i + 1));
+                              "invalid hex digit at offset " + std::to_string(hi < 0 ? i : i + 1))
+                .arg("offset", std::to_string(hi < 0 ? i : i + 1));
         }
         out.push_back(static_cast<char>(hi * 16 + lo));
     }
@@ -103,7 +104,8 @@ Result<std::string> base64_decode(std::string_view text, Base64Alphabet alphabet
         const int v = values[static_cast<unsigned char>(text[i])];
         if (v < 0) {
             return make_error(ErrorCode::invalid_input, "encoding.base64.invalid",
-                              "invalid base64 character at offset " + std::to_string(i));
+                              "invalid base64 character at offset " + std::to_string(i))
+                .arg("offset", std::to_string(i));
         }
         buffer = (buffer << 6U) | static_cast<std::uint32_t>(v);
         bits += 6;

@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, 8> known_phases = {
 core::Error invalid(std::string_view file, const YAML::Mark& mark, std::string what) {
     return core::make_error(core::ErrorCode::invalid_input, "catalog.invalid",
                             fmt::format("invalid failure catalogue: {}", what))
+        .arg("problem", what)
         .at(core::SourceLocation{std::string(file), static_cast<std::uint32_t>(mark.line + 1),
                                  static_cast<std::uint32_t>(mark.column + 1), ""});
 }

@@ -70,7 +70,9 @@ core::Result<Doctor> Doctor::create(FailureCatalog catalog) {
                 compiled->block_set->Add("(?m)" + signature.pattern, &error) < 0) {
                 return core::make_error(core::ErrorCode::invalid_input, "catalog.invalid",
                                         fmt::format("pattern of `{}` does not compile: {}",
-                                                    entries[e].id, pattern.regex->error()));
+                                                    entries[e].id, pattern.regex->error()))
+                    .arg("entry", entries[e].id)
+                    .arg("reason", pattern.regex->error());
             }
             for (const auto& [name, index] : pattern.regex->NamedCapturingGroups()) {
                 pattern.names.emplace_back(index, name);

@@ -103,6 +103,7 @@ core::Status MessageCatalog::add_yaml(std::string_view text, std::string_view fi
     auto invalid = [&](const YAML::Mark& mark, const std::string& what) {
         return core::make_error(core::ErrorCode::invalid_input, "messages.invalid",
                                 fmt::format("invalid message catalog: {}", what))
+            .arg("problem", what)
             .at(core::SourceLocation{std::string(file_name),
                                      static_cast<std::uint32_t>(mark.line + 1),
                                      static_cast<std::uint32_t>(mark.column + 1), ""});

@@ -509,20 +509,26 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
         const auto& failure = attempt.failure;
         if (!failure.transient || retry >= max_retries) {
             const auto attempts = retry + 1;
-            auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
-                                       attempt.detail);
+            // The optional English tail, kept whole as `suffix` for the catalog templates.
+            std::string suffix;
             if (!attempt.proxy.empty()) {
-                message += fmt::format(" through proxy {}", attempt.proxy);
+                suffix += fmt::format(" through proxy {}", attempt.proxy);
             }
             if (attempts > 1) {
-                message += fmt::format(", after {} attempts", attempts);
+                suffix += fmt::format(", after {} attempts", attempts);
             }
+            auto message = fmt::format("{} {}: {} ({})", request.method, display_url, failure.what,
+                                       attempt.detail) +
+                           suffix;
             auto error =
                 core::make_error(failure.code, std::string(failure.message_id), std::move(message))
                     .arg("host", core::url_host(display_url))
                     .arg("url", display_url)
                     .arg("attempts", std::to_string(attempts))
-                    .arg("detail", attempt.detail);
+                    .arg("detail", attempt.detail)
+                    .arg("method", request.method)
+                    .arg("what", std::string(failure.what))
+                    .arg("suffix", suffix);
             if (!attempt.proxy.empty()) {
                 error.args.push_back({"proxy", attempt.proxy});
             }
@@ -535,6 +541,7 @@ CurlTransport::State::Decision CurlTransport::State::decide(const core::HttpRequ
                         fmt::format("{} {} failed ({}); retry {} of {} in {} ms", request.method,
                                     display_url, reason, retry + 1, max_retries, wait.count()),
                         {{"url", display_url},
+                         {"method", request.method},
                          {"reason", reason},
                          {"retry", std::to_string(retry + 1)},
                          {"max_retries", std::to_string(max_retries)},

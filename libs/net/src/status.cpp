@@ -65,7 +65,8 @@ core::Status check_status(const core::HttpResponse& response, std::string_view u
     return core::make_error(code, std::string(id), fmt::format("{}: {}", shown, what))
         .arg("status", std::to_string(status))
         .arg("host", host)
-        .arg("url", shown);
+        .arg("url", shown)
+        .arg("what", what);
 }
 
 }  // namespace envsmith::net

@@ -284,7 +284,8 @@ private:
         if (!value.IsSequence()) {
             return layering_error(value, fmt::format("expected a strategy name or a list of "
                                                      "layer groups for `layering`, found {}",
-                                                     detail::describe_kind(value)));
+                                                     detail::describe_kind(value)))
+                .arg("found", std::string(detail::describe_kind(value)));
         }
         layering.strategy = "groups";
         std::set<std::string, std::less<>> seen;
@@ -307,7 +308,8 @@ private:
                 return layering_error(item, fmt::format("expected a layer group (a list of "
                                                         "packages or a mapping with `packages`), "
                                                         "found {}",
-                                                        detail::describe_kind(item)));
+                                                        detail::describe_kind(item)))
+                    .arg("found", std::string(detail::describe_kind(item)));
             }
             for (const auto& package : group.packages) {
                 if (!seen.insert(package).second) {

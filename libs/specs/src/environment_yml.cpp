@@ -69,6 +69,7 @@ core::Error bad_dependency(const detail::YamlInput& input, const YAML::Node& ite
                       fmt::format("expected a match spec or a `pip:` list in `dependencies`, "
                                   "found {}",
                                   detail::describe_kind(item)))
+            .arg("found", std::string(detail::describe_kind(item)))
             .with_hint("write each dependency as a string, e.g. `- numpy>=1.20`");
     }
     const auto first = item.begin();

@@ -26,8 +26,7 @@ constexpr std::size_t max_tag_length = 128;
 core::Error ref_error(std::string_view id, std::string_view text, std::size_t column,
                       std::string_view problem) {
     return detail::parse_error(std::string(id), "image reference", problem, text, column - 1,
-                               "reference")
-        .arg("column", std::to_string(column));
+                               "reference");
 }
 
 constexpr bool is_lower_alnum(char c) noexcept {
@@ -271,6 +270,7 @@ core::Result<ImageRef> ImageRef::parse(std::string_view text) {
         return ref_error("image_ref.scheme", text, 1,
                          fmt::format("a URL scheme `{}` is not part of an image reference",
                                      text.substr(0, scheme + 3)))
+            .arg("scheme", std::string(text.substr(0, scheme + 3)))
             .with_hint(fmt::format("write the reference without the scheme: `{}`", rest));
     }
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -339,6 +339,7 @@ core::Result<ImageRef> ImageRef::parse(std::string_view text) {
             fixed.erase(components[1].offset, components[1].text.size() + 1);
             return ref_error("image_ref.doubled_host", text, components[1].offset + 1,
                              fmt::format("the registry host `{}` appears twice", domain))
+                .arg("host", std::string(domain))
                 .with_hint(components.size() > 2
                                ? fmt::format("name the registry once: `{}`", fixed)
                                : fmt::format("name the registry once, then the repository: "

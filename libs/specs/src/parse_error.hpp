@@ -50,7 +50,7 @@ namespace envsmith::specs::detail {
 }
 
 /// The other parsers' error: "invalid <noun> `<text>`: <problem> at column N", with the text
-/// as the named argument `arg_name`.
+/// as the named argument `arg_name`, and `problem` and `column`.
 [[nodiscard]] inline core::Error parse_error(std::string message_id, std::string_view noun,
                                              std::string_view problem, std::string_view text,
                                              std::size_t offset, std::string arg_name) {
@@ -59,7 +59,9 @@ namespace envsmith::specs::detail {
                          fmt::format("invalid {} `{}`: {} at column {}", noun, text, problem,
                                      column),
                          text, column)
-        .arg(std::move(arg_name), std::string(text));
+        .arg(std::move(arg_name), std::string(text))
+        .arg("problem", std::string(problem))
+        .arg("column", std::to_string(column));
 }
 
 }  // namespace envsmith::specs::detail

@@ -373,6 +373,8 @@ private:
                            fmt::format("`;` right after the {} `{}`; a marker needs whitespace "
                                        "before `;`",
                                        to_string(entry.form), args.substr(0, semi)))
+                    .arg("form", std::string(to_string(entry.form)))
+                    .arg("target", std::string(args.substr(0, semi)))
                     .with_hint(fmt::format("write `{} ;{}`", args.substr(0, semi),
                                            args.substr(semi + 1)));
             }
@@ -391,6 +393,7 @@ private:
                 return scope
                     .error(at + hash, "requirements.comment_whitespace",
                            fmt::format("`#` inside the path `{}`", target))
+                    .arg("path", std::string(target))
                     .with_hint("a comment needs whitespace before `#`");
             }
         }
@@ -490,7 +493,8 @@ private:
         if (!spec->takes_value) {
             if (attached) {
                 return scope.error(value_pos, "requirements.unexpected_value",
-                                   fmt::format("option `{}` takes no value", spec->long_name));
+                                   fmt::format("option `{}` takes no value", spec->long_name))
+                    .arg("option", std::string(spec->long_name));
             }
             return option;
         }
@@ -520,7 +524,8 @@ private:
                 return scope.error(tokens[i].pos, "requirements.unexpected_text",
                                    fmt::format("unexpected `{}` after the options of a "
                                                "requirement",
-                                               tokens[i].text));
+                                               tokens[i].text))
+                    .arg("text", tokens[i].text);
             }
             auto option = read_option(tokens, i, scope);
             if (!option) {
@@ -532,6 +537,7 @@ private:
                     .error(option->option_pos, "requirements.option_on_requirement",
                            fmt::format("option `{}` is not allowed on a requirement line",
                                        long_name))
+                    .arg("option", std::string(long_name))
                     .with_hint("put global options on a line of their own; a requirement line "
                                "takes only `--hash`, `--config-settings` and `--global-option`");
             }
@@ -541,6 +547,7 @@ private:
                         .error(option->value_pos, "requirements.bad_hash",
                                fmt::format("invalid hash `{}`; expected `algorithm:hex`",
                                            option->value))
+                        .arg("hash", option->value)
                         .with_hint("write `--hash=sha256:<64 hex digits>`");
                 }
                 entry.hashes.push_back(std::move(option->value));
@@ -562,6 +569,7 @@ private:
                 return scope
                     .error(token.pos, "requirements.unexpected_text",
                            fmt::format("unexpected `{}` after an option", token.text))
+                    .arg("text", token.text)
                     .with_hint("put each requirement and each option on its own line");
             }
             const std::string_view name = token.text;
@@ -580,6 +588,7 @@ private:
                     .error(option->option_pos, "requirements.option_without_requirement",
                            fmt::format("option `{}` belongs on a requirement line",
                                        spec.long_name))
+                    .arg("option", std::string(spec.long_name))
                     .with_hint(fmt::format("write it after the requirement: `pkg==1.0 {}=...`",
                                            spec.long_name));
             }
@@ -665,6 +674,7 @@ private:
                 .error(option.value_pos, "requirements.include_cycle",
                        fmt::format("include cycle: {}", chain))
                 .arg("file", name)
+                .arg("chain", chain)
                 .with_hint("remove one of the `-r`/`-c` lines that close the cycle");
         }
         if (m_stack.size() > m_context.max_include_depth) {
@@ -672,7 +682,8 @@ private:
                 .error(option.value_pos, "requirements.include_depth",
                        fmt::format("includes nest deeper than {} files at `{}`",
                                    m_context.max_include_depth, name))
-                .arg("file", name);
+                .arg("file", name)
+                .arg("max_depth", std::to_string(m_context.max_include_depth));
         }
         auto loaded = m_context.load_include(including, option.value);
         if (!loaded) {
@@ -749,7 +760,9 @@ core::Result<RequirementsFile> parse_requirements_txt(std::string_view text,
     } catch (const std::exception& e) {
         return core::make_error(core::ErrorCode::internal, "requirements.internal",
                                 fmt::format("unexpected failure reading `{}`: {}", file_name,
-                                            e.what()));
+                                            e.what()))
+            .arg("file", std::string(file_name))
+            .arg("problem", e.what());
     }
     return out;
 }

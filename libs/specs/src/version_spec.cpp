@@ -44,7 +44,9 @@ core::Result<std::shared_ptr<const re2::RE2>> compile_regex(const std::string& p
     if (!regex->ok()) {
         return core::make_error(core::ErrorCode::invalid_input, "spec.regex.invalid",
                                 fmt::format("expected a regular expression RE2 accepts ({})",
-                                            regex->error()));
+                                            regex->error()))
+            .arg("pattern", pattern)
+            .arg("problem", regex->error());
     }
     return std::shared_ptr<const re2::RE2>(std::move(regex));
 }
@@ -75,7 +77,9 @@ core::Result<std::shared_ptr<const re2::RE2>> compile_glob(std::string_view glob
     auto regex = std::make_shared<const re2::RE2>(rx, options);
     if (!regex->ok()) {
         return core::make_error(core::ErrorCode::invalid_input, "spec.regex.invalid",
-                                fmt::format("expected a glob ({})", regex->error()));
+                                fmt::format("expected a glob ({})", regex->error()))
+            .arg("glob", std::string(glob))
+            .arg("reason", regex->error());
     }
     return std::shared_ptr<const re2::RE2>(std::move(regex));
 }

@@ -95,7 +95,8 @@ core::Error YamlInput::type_error(const YAML::Node& node, std::string id, std::s
                                 describe_kind(node)))
         .arg("key", std::string(key))
         .arg("expected", std::string(expected))
-        .arg("found", std::string(describe_kind(node)));
+        .arg("found", std::string(describe_kind(node)))
+        .arg("suffix", "");
 }
 
 core::Error YamlInput::item_type_error(const YAML::Node& item, std::string id,
@@ -105,7 +106,8 @@ core::Error YamlInput::item_type_error(const YAML::Node& item, std::string id,
                                 describe_kind(item)))
         .arg("key", std::string(key))
         .arg("expected", std::string(expected))
-        .arg("found", std::string(describe_kind(item)));
+        .arg("found", std::string(describe_kind(item)))
+        .arg("suffix", " in it");
 }
 
 core::Result<std::string> YamlInput::get_string(const YAML::Node& node, std::string_view key,
@@ -185,7 +187,8 @@ core::Result<std::vector<MapEntry>> YamlInput::entries(const YAML::Node& mapping
         const YAML::Node key = item.first;
         if (!key.IsScalar()) {
             return error_at(key, fmt::format("{}.bad_key", id_prefix),
-                            fmt::format("expected a string key, found {}", describe_kind(key)));
+                            fmt::format("expected a string key, found {}", describe_kind(key)))
+                .arg("found", std::string(describe_kind(key)));
         }
         if (!seen.insert(key.Scalar()).second) {
             return error_at(key, fmt::format("{}.duplicate_key", id_prefix),
@@ -202,6 +205,7 @@ core::Error empty_document_error(const YamlInput& input, const DocumentShape& sh
     return core::make_error(core::ErrorCode::invalid_input, fmt::format("{}.empty", shape.id_prefix),
                             fmt::format("`{}` has no content; expected {}", input.file_name(),
                                         shape.expected_content))
+        .arg("file", std::string(input.file_name()))
         .at(core::SourceLocation{std::string(input.file_name()), 1, 1, {}});
 }
 
@@ -210,7 +214,9 @@ core::Error not_mapping_error(const YamlInput& input, const DocumentShape& shape
     auto err = input.error_at(root, fmt::format("{}.not_mapping", shape.id_prefix),
                               fmt::format("expected {} at the top of `{}`, found {}",
                                           shape.expected_mapping, input.file_name(),
-                                          describe_kind(root)));
+                                          describe_kind(root)))
+                   .arg("file", std::string(input.file_name()))
+                   .arg("found", std::string(describe_kind(root)));
     if (root.IsScalar() && !shape.scalar_hint.empty()) {
         return std::move(err).with_hint(std::string(shape.scalar_hint));
     }
@@ -220,6 +226,8 @@ core::Error not_mapping_error(const YamlInput& input, const DocumentShape& shape
 core::Error yaml_exception_error(const YamlInput& input, const YAML::Exception& e) {
     return core::make_error(core::ErrorCode::invalid_input, "yaml.syntax",
                             fmt::format("invalid YAML: {}", e.msg))
+        .arg("file", std::string(input.file_name()))
+        .arg("problem", e.msg)
         .at(input.location(e.mark));
 }
 
@@ -227,7 +235,9 @@ core::Error internal_error(const YamlInput& input, const DocumentShape& shape,
                            const std::exception& e) {
     return core::make_error(core::ErrorCode::internal, fmt::format("{}.internal", shape.id_prefix),
                             fmt::format("unexpected failure reading `{}`: {}", input.file_name(),
-                                        e.what()));
+                                        e.what()))
+        .arg("file", std::string(input.file_name()))
+        .arg("problem", e.what());
 }
 
 core::Error YamlInput::unknown_key(const YAML::Node& key_node, std::string_view key,
@@ -235,7 +245,8 @@ core::Error YamlInput::unknown_key(const YAML::Node& key_node, std::string_view 
                                    const std::vector<std::string_view>& known) const {
     auto warning = error_at(key_node, std::move(id),
                             fmt::format("unknown key `{}` in {}; it is ignored", key, where))
-                       .arg("key", std::string(key));
+                       .arg("key", std::string(key))
+                       .arg("where", std::string(where));
     std::string_view best;
     std::size_t best_distance = 3;  // suggest only close matches
     for (const auto candidate : known) {
