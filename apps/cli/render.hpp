@@ -32,10 +32,11 @@ void report_warnings(const Output& out, const std::vector<core::Error>& warnings
 /// The message of an error for people: in English its `message`; in another language its
 /// `message_id`'s text filled with its args, when the catalogs have a text for the id and the
 /// error carries every argument the text names; else the English `message`.
-[[nodiscard]] std::string localized_message(const core::Error& error, const diag::Messages* messages);
+[[nodiscard]] std::string localized_message(const core::Error& error,
+                                            const diag::Messages* messages);
 /// Same, as a human text ("warning: env.yml:3:1: ...") in the language of `messages` (English
 /// when null).
-[[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity, bool color,
-                                     const diag::Messages* messages = nullptr);
+[[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity,
+                                     bool color, const diag::Messages* messages = nullptr);
 
 }  // namespace envsmith::cli
