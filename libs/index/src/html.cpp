@@ -13,7 +13,8 @@ bool is_html_space(char c) noexcept {
 }
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
-    if (code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    if (code_point == 0 || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
         code_point = 0xFFFD;
     }
     if (code_point < 0x80) {
@@ -97,8 +98,8 @@ std::string decode_entities(std::string_view text) {
             continue;
         }
         static constexpr std::pair<std::string_view, std::string_view> named[] = {
-            {"amp", "&"}, {"lt", "<"},   {"gt", ">"},      {"quot", "\""},
-            {"apos", "'"}, {"nbsp", "\xC2\xA0"},
+            {"amp", "&"},   {"lt", "<"},   {"gt", ">"},
+            {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"},
         };
         bool found = false;
         for (const auto& [key, value] : named) {

@@ -74,7 +74,8 @@ std::string file_url_of(std::string_view path) {
 
 std::string join_path(std::string_view folder, std::string_view name) {
     std::string path(folder);
-    if (!path.empty() && path.back() != '/') path += '/';
+    if (!path.empty() && path.back() != '/')
+        path += '/';
     path += name;
     return path;
 }
@@ -114,16 +115,18 @@ core::Status verify_hash(std::string_view bytes, const FileHashes& hashes, std::
     for (const auto algorithm : {core::DigestAlgorithm::sha256, core::DigestAlgorithm::md5}) {
         const auto name = std::string(core::algorithm_name(algorithm));
         const auto expected = hashes.find(name);
-        if (expected == hashes.end()) continue;
-        const auto actual = algorithm == core::DigestAlgorithm::sha256 ? core::sha256(bytes)
-                                                                       : core::md5(bytes);
+        if (expected == hashes.end())
+            continue;
+        const auto actual =
+            algorithm == core::DigestAlgorithm::sha256 ? core::sha256(bytes) : core::md5(bytes);
         if (actual.hex == expected->second) {
             return {};
         }
         const auto shown = core::redact_url(url);
-        return core::make_error(core::ErrorCode::unavailable, std::string(message_id),
-                                fmt::format("the {} from `{}` has {} {}, but the index page says {}",
-                                            what, shown, name, actual.hex, expected->second))
+        return core::make_error(
+                   core::ErrorCode::unavailable, std::string(message_id),
+                   fmt::format("the {} from `{}` has {} {}, but the index page says {}", what,
+                               shown, name, actual.hex, expected->second))
             .arg("url", shown)
             .arg("algorithm", name)
             .arg("expected", expected->second)
@@ -157,8 +160,10 @@ std::string_view to_string(IndexStrategy strategy) noexcept {
 }
 
 core::Result<IndexStrategy> parse_index_strategy(std::string_view text) {
-    if (text == "first-index") return IndexStrategy::first_index;
-    if (text == "unsafe-best-match") return IndexStrategy::unsafe_best_match;
+    if (text == "first-index")
+        return IndexStrategy::first_index;
+    if (text == "unsafe-best-match")
+        return IndexStrategy::unsafe_best_match;
     return core::make_error(core::ErrorCode::invalid_input, "index.pypi.strategy_invalid",
                             fmt::format("unknown index strategy `{}`: expected `first-index` or "
                                         "`unsafe-best-match`",
@@ -175,7 +180,8 @@ PypiClient::PypiClient(PypiOptions options, core::Transport& transport,
 
 std::vector<std::string> PypiClient::index_urls() const {
     std::vector<std::string> urls;
-    if (!m_options.index_url.empty()) urls.push_back(m_options.index_url);
+    if (!m_options.index_url.empty())
+        urls.push_back(m_options.index_url);
     urls.insert(urls.end(), m_options.extra_index_urls.begin(), m_options.extra_index_urls.end());
     return urls;
 }
@@ -243,14 +249,16 @@ core::Result<ProjectPage> PypiClient::combine(std::string_view normalized,
     std::set<std::string> versions;
     const auto add_files = [&](std::vector<DistributionFile> files) {
         for (auto& file : files) {
-            if (urls.insert(file.url).second) merged.files.push_back(std::move(file));
+            if (urls.insert(file.url).second)
+                merged.files.push_back(std::move(file));
         }
     };
     for (auto& answer : answers) {
         if (!answer.response) {
             return core::make_error(core::ErrorCode::internal, "index.pypi.no_response",
                                     "the transport gave no answer")
-                .with_context(fetch_context(fmt::format("the page of `{}`", normalized), answer.url));
+                .with_context(
+                    fetch_context(fmt::format("the page of `{}`", normalized), answer.url));
         }
         auto& response = *answer.response;
         if (!response) {
@@ -275,7 +283,8 @@ core::Result<ProjectPage> PypiClient::combine(std::string_view normalized,
             merged.api_version = page->api_version;
         }
         for (auto& version : page->versions) {
-            if (versions.insert(version).second) merged.versions.push_back(std::move(version));
+            if (versions.insert(version).second)
+                merged.versions.push_back(std::move(version));
         }
         add_files(std::move(page->files));
         found = true;
@@ -289,7 +298,8 @@ core::Result<ProjectPage> PypiClient::combine(std::string_view normalized,
     }
     std::vector<DistributionFile> matching;
     for (const auto& file : *links) {
-        if (file.project_name() == normalized) matching.push_back(file);
+        if (file.project_name() == normalized)
+            matching.push_back(file);
     }
     found = found || !matching.empty();
     add_files(std::move(matching));
@@ -304,7 +314,8 @@ core::Result<ProjectPage> PypiClient::combine(std::string_view normalized,
             .arg("project", std::string(normalized))
             .arg("indexes", list);
     }
-    if (merged.name.empty()) merged.name = std::string(normalized);
+    if (merged.name.empty())
+        merged.name = std::string(normalized);
     return merged;
 }
 
@@ -319,14 +330,16 @@ core::Result<std::vector<DistributionFile>> PypiClient::find_links_files() {
                               fmt::format("skipping find-links location `{}`: {}", shown, reason),
                               {{"location", shown}, {"reason", reason}});
     };
-    const auto add_page = [&](const std::string& location, std::string_view body, std::string_view url) {
+    const auto add_page = [&](const std::string& location, std::string_view body,
+                              std::string_view url) {
         auto page = parse_simple_html(body, url);
         if (!page) {
             warn(location, page.error().message);
             return;
         }
         for (auto& file : page->files) {
-            if (file.kind != DistributionKind::unknown) files.push_back(std::move(file));
+            if (file.kind != DistributionKind::unknown)
+                files.push_back(std::move(file));
         }
     };
     const auto add_folder = [&](const std::string& location, const std::string& folder) {
@@ -337,13 +350,15 @@ core::Result<std::vector<DistributionFile>> PypiClient::find_links_files() {
         }
         for (const auto& name : *names) {
             const auto path = join_path(folder, name);
-            if (m_file_system.kind(path) != core::FileKind::regular) continue;
+            if (m_file_system.kind(path) != core::FileKind::regular)
+                continue;
             DistributionFile file;
             file.filename = name;
             file.url = file_url_of(path);
             file.page_url = file_url_of(folder);
             classify_distribution(file);
-            if (file.kind != DistributionKind::unknown) files.push_back(std::move(file));
+            if (file.kind != DistributionKind::unknown)
+                files.push_back(std::move(file));
         }
     };
     for (const auto& location : m_options.find_links) {
@@ -398,7 +413,8 @@ core::Result<std::string> PypiClient::metadata_text(const DistributionFile& file
         if (response->status == 200) {
             auto verified = verify_hash(response->body, file.core_metadata_hashes, url,
                                         "index.pypi.metadata_hash_mismatch", "core metadata");
-            if (!verified) return std::move(verified).error();
+            if (!verified)
+                return std::move(verified).error();
             return std::move(response->body);
         }
         if (response->status != 404 && response->status != 410) {
@@ -415,7 +431,8 @@ core::Result<std::string> PypiClient::metadata_text(const DistributionFile& file
         if (fetched->mode == WheelFetchMode::whole_file) {
             auto verified = verify_hash(fetched->whole_file, file.hashes, file.url,
                                         "index.pypi.wheel_hash_mismatch", "wheel");
-            if (!verified) return std::move(verified).error();
+            if (!verified)
+                return std::move(verified).error();
         }
         return std::move(fetched->text);
     }
@@ -438,27 +455,33 @@ core::Result<std::string> PypiClient::metadata_text(const DistributionFile& file
     }
     auto verified = verify_hash(response->body, file.hashes, file.url,
                                 "index.pypi.wheel_hash_mismatch", "wheel");
-    if (!verified) return std::move(verified).error();
+    if (!verified)
+        return std::move(verified).error();
     return read_wheel_metadata(response->body, *file.wheel, file.url);
 }
 
 core::Result<specs::CoreMetadata> PypiClient::metadata(const DistributionFile& file) {
     auto text = metadata_text(file);
-    if (!text) return std::move(text).error();
+    if (!text)
+        return std::move(text).error();
     auto parsed = specs::CoreMetadata::parse(*text, file.filename + " (METADATA)",
                                              specs::MetadataStrictness::lenient);
-    if (!parsed) return std::move(parsed).error();
+    if (!parsed)
+        return std::move(parsed).error();
     for (const auto& problem : parsed->problems) {
+        const auto field = std::string(problem.arg_value("field"));
+        const auto reason = std::string(problem.arg_value("problem"));
         m_reporter.on_warning("index.pypi.metadata_problem",
-                              fmt::format("`{}`: ignoring {}", file.filename, problem.message),
-                              {{"filename", file.filename},
-                               {"field", std::string(problem.arg_value("field"))},
-                               {"problem", std::string(problem.arg_value("problem"))}});
+                              fmt::format("the metadata of `{}` has an invalid {} (ignored): {}",
+                                          file.filename, field, reason),
+                              {{"filename", file.filename}, {"field", field}, {"problem", reason}});
     }
-    const auto inconsistent = [&](std::string_view field, std::string expected, std::string actual) {
-        return core::make_error(core::ErrorCode::invalid_input, "index.pypi.metadata_inconsistent",
-                                fmt::format("the metadata of `{}` says {} `{}`, but the filename says `{}`",
-                                            file.filename, field, actual, expected))
+    const auto inconsistent = [&](std::string_view field, std::string expected,
+                                  std::string actual) {
+        return core::make_error(
+                   core::ErrorCode::invalid_input, "index.pypi.metadata_inconsistent",
+                   fmt::format("the metadata of `{}` says {} `{}`, but the filename says `{}`",
+                               file.filename, field, actual, expected))
             .arg("filename", file.filename)
             .arg("field", std::string(field))
             .arg("expected", std::move(expected))
@@ -467,7 +490,8 @@ core::Result<specs::CoreMetadata> PypiClient::metadata(const DistributionFile& f
     if (parsed->normalized_name() != file.project_name()) {
         return inconsistent("Name", file.project_name(), parsed->name);
     }
-    if (const auto* version = file.version(); version != nullptr && !(parsed->version == *version)) {
+    if (const auto* version = file.version();
+        version != nullptr && !(parsed->version == *version)) {
         return inconsistent("Version", version->to_string(), parsed->version_text);
     }
     return std::move(parsed).value();

@@ -21,9 +21,9 @@ using Json = nlohmann::json;
 
 core::Error page_invalid(std::string_view page_url, std::uint32_t line, std::string problem) {
     const auto url = core::redact_url(page_url);
-    return core::make_error(core::ErrorCode::invalid_input, "index.pypi.page_invalid",
-                            fmt::format("invalid simple-index page `{}` at line {}: {}", url,
-                                        line, problem))
+    return core::make_error(
+               core::ErrorCode::invalid_input, "index.pypi.page_invalid",
+               fmt::format("invalid simple-index page `{}` at line {}: {}", url, line, problem))
         .at(core::SourceLocation{url, line, 0, ""})
         .arg("url", url)
         .arg("line", std::to_string(line))
@@ -31,9 +31,12 @@ core::Error page_invalid(std::string_view page_url, std::uint32_t line, std::str
 }
 
 int hex_value(char c) noexcept {
-    if (core::is_ascii_digit(c)) return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (core::is_ascii_digit(c))
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -75,11 +78,12 @@ std::string filename_of(std::string_view url) {
 }
 
 bool is_known_hash(std::string_view name) noexcept {
-    static constexpr std::string_view known[] = {"sha256", "sha1",     "sha224",  "sha384",
-                                                 "sha512", "md5",      "blake2b", "blake2s",
+    static constexpr std::string_view known[] = {"sha256",   "sha1",     "sha224",   "sha384",
+                                                 "sha512",   "md5",      "blake2b",  "blake2s",
                                                  "sha3_224", "sha3_256", "sha3_384", "sha3_512"};
     for (const auto k : known) {
-        if (name == k) return true;
+        if (name == k)
+            return true;
     }
     return false;
 }
@@ -88,7 +92,8 @@ bool is_known_hash(std::string_view name) noexcept {
 void add_hash_pairs(std::string_view text, FileHashes& hashes) {
     for (const auto part : core::split(text, '&')) {
         const auto equals = part.find('=');
-        if (equals == std::string_view::npos) continue;
+        if (equals == std::string_view::npos)
+            continue;
         const auto name = core::to_lower(part.substr(0, equals));
         const auto value = part.substr(equals + 1);
         if (is_known_hash(name) && !value.empty()) {
@@ -100,18 +105,22 @@ void add_hash_pairs(std::string_view text, FileHashes& hashes) {
 std::uint32_t line_of(std::string_view text, std::size_t offset) {
     std::uint32_t line = 1;
     for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') ++line;
+        if (text[i] == '\n')
+            ++line;
     }
     return line;
 }
 
 /// "scheme:" prefix length (without the colon), or 0.
 std::size_t scheme_length(std::string_view url) noexcept {
-    if (url.empty() || !core::is_ascii_alpha(url[0])) return 0;
+    if (url.empty() || !core::is_ascii_alpha(url[0]))
+        return 0;
     for (std::size_t i = 1; i < url.size(); ++i) {
         const char c = url[i];
-        if (c == ':') return i;
-        if (!core::is_ascii_alnum(c) && c != '+' && c != '-' && c != '.') return 0;
+        if (c == ':')
+            return i;
+        if (!core::is_ascii_alnum(c) && c != '+' && c != '-' && c != '.')
+            return 0;
     }
     return 0;
 }
@@ -125,26 +134,32 @@ std::string remove_dot_segments(std::string_view path) {
         const auto segment = segments[i];
         const bool last = i + 1 == segments.size();
         if (segment == ".") {
-            if (last) out.emplace_back();
+            if (last)
+                out.emplace_back();
         } else if (segment == "..") {
-            if (!out.empty()) out.pop_back();
-            if (last) out.emplace_back();
+            if (!out.empty())
+                out.pop_back();
+            if (last)
+                out.emplace_back();
         } else {
             out.push_back(segment);
         }
     }
     std::string result = absolute ? "/" : "";
     for (std::size_t i = 0; i < out.size(); ++i) {
-        if (i > 0) result += '/';
+        if (i > 0)
+            result += '/';
         result += out[i];
     }
     return result;
 }
 
 std::string file_hashes_problem(const Json& value) {
-    if (!value.is_object()) return "`hashes` is not an object";
+    if (!value.is_object())
+        return "`hashes` is not an object";
     for (const auto& [name, digest] : value.items()) {
-        if (!digest.is_string()) return fmt::format("hash `{}` is not a string", name);
+        if (!digest.is_string())
+            return fmt::format("hash `{}` is not a string", name);
     }
     return {};
 }
@@ -152,14 +167,18 @@ std::string file_hashes_problem(const Json& value) {
 }  // namespace
 
 std::string DistributionFile::project_name() const {
-    if (wheel) return wheel->normalized_name();
-    if (sdist) return sdist->normalized_name();
+    if (wheel)
+        return wheel->normalized_name();
+    if (sdist)
+        return sdist->normalized_name();
     return {};
 }
 
 const specs::Pep440Version* DistributionFile::version() const noexcept {
-    if (wheel) return &wheel->version;
-    if (sdist) return &sdist->version;
+    if (wheel)
+        return &wheel->version;
+    if (sdist)
+        return &sdist->version;
     return nullptr;
 }
 
@@ -196,7 +215,8 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
     if (rest.starts_with("//")) {
         has_authority = true;
         const auto end = rest.find_first_of("/?", 2);
-        authority = rest.substr(2, end == std::string_view::npos ? std::string_view::npos : end - 2);
+        authority =
+            rest.substr(2, end == std::string_view::npos ? std::string_view::npos : end - 2);
         rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
     }
     const auto query_at = rest.find('?');
@@ -229,8 +249,8 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
         merged = "/" + std::string(ref_path);
     } else {
         const auto slash = base_path.rfind('/');
-        merged = (slash == std::string_view::npos ? std::string() :
-                                                    std::string(base_path.substr(0, slash + 1))) +
+        merged = (slash == std::string_view::npos ? std::string()
+                                                  : std::string(base_path.substr(0, slash + 1))) +
                  std::string(ref_path);
     }
     return prefix + remove_dot_segments(merged) + std::string(ref_tail);
@@ -268,7 +288,8 @@ core::Result<ProjectPage> parse_simple_json(std::string_view body, std::string_v
     if (const auto versions = document.find("versions");
         versions != document.end() && versions->is_array()) {
         for (const auto& version : *versions) {
-            if (version.is_string()) page.versions.push_back(version.get<std::string>());
+            if (version.is_string())
+                page.versions.push_back(version.get<std::string>());
         }
     }
     const auto files = document.find("files");
@@ -319,7 +340,8 @@ core::Result<ProjectPage> parse_simple_json(std::string_view body, std::string_v
         // some pages call `data-dist-info-metadata`).
         for (const auto* key : {"core-metadata", "dist-info-metadata", "data-dist-info-metadata"}) {
             const auto value = entry.find(key);
-            if (value == entry.end() || value->is_null()) continue;
+            if (value == entry.end() || value->is_null())
+                continue;
             if (value->is_boolean()) {
                 file.has_core_metadata = value->get<bool>();
             } else if (value->is_object()) {
@@ -372,14 +394,17 @@ core::Result<ProjectPage> parse_simple_html(std::string_view body, std::string_v
             }
             return;
         }
-        if (tag.name != "a") return;
+        if (tag.name != "a")
+            return;
         const auto href = tag.attribute("href");
-        if (!href || core::trim(*href).empty()) return;
+        if (!href || core::trim(*href).empty())
+            return;
         DistributionFile file;
         auto [resolved, fragment] = split_fragment(resolve_url(base, core::trim(*href)));
         file.url = std::move(resolved);
         file.filename = filename_of(file.url);
-        if (file.filename.empty()) return;
+        if (file.filename.empty())
+            return;
         add_hash_pairs(fragment, file.hashes);
         if (auto requires_python = tag.attribute("data-requires-python")) {
             file.requires_python = std::string(core::trim(*requires_python));
@@ -388,7 +413,8 @@ core::Result<ProjectPage> parse_simple_html(std::string_view body, std::string_v
             file.yanked = *yanked;
         }
         auto metadata = tag.attribute("data-core-metadata");
-        if (!metadata) metadata = tag.attribute("data-dist-info-metadata");
+        if (!metadata)
+            metadata = tag.attribute("data-dist-info-metadata");
         if (metadata) {
             const auto value = core::trim(*metadata);
             if (value == "true" || value.empty()) {

@@ -37,8 +37,9 @@ constexpr std::uint64_t max_metadata_bytes = 16U << 20U;
 constexpr std::uint64_t tail_bytes = 128U << 10U;
 
 std::uint16_t u16(std::string_view bytes, std::size_t at) noexcept {
-    return static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[at]) |
-                                      (static_cast<unsigned>(static_cast<unsigned char>(bytes[at + 1])) << 8U));
+    return static_cast<std::uint16_t>(
+        static_cast<unsigned char>(bytes[at]) |
+        (static_cast<unsigned>(static_cast<unsigned char>(bytes[at + 1])) << 8U));
 }
 std::uint32_t u32(std::string_view bytes, std::size_t at) noexcept {
     return static_cast<std::uint32_t>(u16(bytes, at)) |
@@ -68,7 +69,8 @@ public:
 
 class MemorySource final : public ByteSource {
 public:
-    MemorySource(std::string_view bytes, std::string_view source) : m_bytes(bytes), m_source(source) {}
+    MemorySource(std::string_view bytes, std::string_view source)
+        : m_bytes(bytes), m_source(source) {}
     [[nodiscard]] std::uint64_t size() const override { return m_bytes.size(); }
     core::Result<std::string_view> read(std::uint64_t offset, std::uint64_t length) override {
         if (offset > m_bytes.size() || length > m_bytes.size() - offset) {
@@ -104,9 +106,11 @@ core::Result<Directory> find_directory(ByteSource& source, std::string_view name
     if (total < eocd_size) {
         return wheel_invalid(name, "not a zip archive (too short)");
     }
-    const auto tail_length = std::min<std::uint64_t>(total, eocd_size + 0xFFFF + zip64_locator_size);
+    const auto tail_length =
+        std::min<std::uint64_t>(total, eocd_size + 0xFFFF + zip64_locator_size);
     auto tail = source.read(total - tail_length, tail_length);
-    if (!tail) return std::move(tail).error();
+    if (!tail)
+        return std::move(tail).error();
     const auto bytes = *tail;
     std::size_t at = bytes.size() - eocd_size + 1;
     bool found = false;
@@ -124,15 +128,19 @@ core::Result<Directory> find_directory(ByteSource& source, std::string_view name
     directory.entries = u16(bytes, at + 10);
     directory.size = u32(bytes, at + 12);
     directory.offset = u32(bytes, at + 16);
-    if (at >= zip64_locator_size && u32(bytes, at - zip64_locator_size) == zip64_locator_signature) {
+    if (at >= zip64_locator_size &&
+        u32(bytes, at - zip64_locator_size) == zip64_locator_signature) {
         const auto record_offset = u64(bytes, at - zip64_locator_size + 8);
         if (record_offset > total - zip64_eocd_size) {
-            return wheel_invalid(name, "the zip64 end-of-central-directory locator points outside the file");
+            return wheel_invalid(
+                name, "the zip64 end-of-central-directory locator points outside the file");
         }
         auto record = source.read(record_offset, zip64_eocd_size);
-        if (!record) return std::move(record).error();
+        if (!record)
+            return std::move(record).error();
         if (u32(*record, 0) != zip64_eocd_signature) {
-            return wheel_invalid(name, "no zip64 end-of-central-directory record where its locator points");
+            return wheel_invalid(
+                name, "no zip64 end-of-central-directory record where its locator points");
         }
         directory.entries = u64(*record, 32);
         directory.size = u64(*record, 40);
@@ -145,23 +153,27 @@ core::Result<Directory> find_directory(ByteSource& source, std::string_view name
 }
 
 /// The top-level `<dir>.dist-info/METADATA` entries.
-core::Result<std::vector<Entry>> read_metadata_entries(ByteSource& source, const Directory& directory,
+core::Result<std::vector<Entry>> read_metadata_entries(ByteSource& source,
+                                                       const Directory& directory,
                                                        std::string_view name) {
     auto read = source.read(directory.offset, directory.size);
-    if (!read) return std::move(read).error();
+    if (!read)
+        return std::move(read).error();
     const auto bytes = *read;
     std::vector<Entry> found;
     std::size_t at = 0;
     for (std::uint64_t i = 0; i < directory.entries; ++i) {
         if (at + central_size > bytes.size() || u32(bytes, at) != central_signature) {
-            return wheel_invalid(name, fmt::format("central directory entry #{} is damaged", i + 1));
+            return wheel_invalid(name,
+                                 fmt::format("central directory entry #{} is damaged", i + 1));
         }
         const auto name_length = u16(bytes, at + 28);
         const auto extra_length = u16(bytes, at + 30);
         const auto comment_length = u16(bytes, at + 32);
         const auto next = at + central_size + name_length + extra_length + comment_length;
         if (next > bytes.size()) {
-            return wheel_invalid(name, fmt::format("central directory entry #{} is truncated", i + 1));
+            return wheel_invalid(name,
+                                 fmt::format("central directory entry #{} is truncated", i + 1));
         }
         const auto entry_name = bytes.substr(at + central_size, name_length);
         const auto slash = entry_name.find('/');
@@ -175,14 +187,16 @@ core::Result<std::vector<Entry>> read_metadata_entries(ByteSource& source, const
             entry.compressed = u32(bytes, at + 20);
             entry.uncompressed = u32(bytes, at + 24);
             entry.local_offset = u32(bytes, at + 42);
-            entry.local_hint = static_cast<std::uint16_t>(std::min<unsigned>(0xFFFF, name_length + extra_length));
+            entry.local_hint =
+                static_cast<std::uint16_t>(std::min<unsigned>(0xFFFF, name_length + extra_length));
             // Zip64 extended information: the 64-bit values of the fields set to 0xFFFFFFFF,
             // in this order.
             auto extra = bytes.substr(at + central_size + name_length, extra_length);
             while (extra.size() >= 4) {
                 const auto id = u16(extra, 0);
                 const auto length = u16(extra, 2);
-                if (4U + length > extra.size()) break;
+                if (4U + length > extra.size())
+                    break;
                 if (id == 0x0001) {
                     std::size_t field = 4;
                     auto take = [&](std::uint64_t& value) {
@@ -204,28 +218,31 @@ core::Result<std::vector<Entry>> read_metadata_entries(ByteSource& source, const
     return found;
 }
 
-core::Result<std::string> extract(ByteSource& source, const Entry& entry, const Directory& directory,
-                                  std::string_view name) {
+core::Result<std::string> extract(ByteSource& source, const Entry& entry,
+                                  const Directory& directory, std::string_view name) {
     if ((entry.flags & 1U) != 0) {
         return wheel_invalid(name, fmt::format("`{}` is encrypted", entry.name));
     }
     if (entry.method != 0 && entry.method != 8) {
-        return wheel_invalid(name, fmt::format("`{}` uses compression method {}, not stored (0) or deflate (8)",
-                                               entry.name, entry.method));
+        return wheel_invalid(
+            name, fmt::format("`{}` uses compression method {}, not stored (0) or deflate (8)",
+                              entry.name, entry.method));
     }
     if (entry.uncompressed > max_metadata_bytes || entry.compressed > max_metadata_bytes) {
         return wheel_invalid(name, fmt::format("`{}` is larger than 16 MiB", entry.name));
     }
     const auto end = std::min(directory.offset, source.size());
     if (entry.local_offset + local_size > end) {
-        return wheel_invalid(name, fmt::format("the local header of `{}` lies outside the file", entry.name));
+        return wheel_invalid(
+            name, fmt::format("the local header of `{}` lies outside the file", entry.name));
     }
     // One read for the header and the data in the usual case (local name and extra as long as
     // the central ones, plus some slack).
     const auto guess = std::min<std::uint64_t>(
         end - entry.local_offset, local_size + entry.local_hint + 256U + entry.compressed);
     auto header = source.read(entry.local_offset, guess);
-    if (!header) return std::move(header).error();
+    if (!header)
+        return std::move(header).error();
     if (u32(*header, 0) != local_signature) {
         return wheel_invalid(name, fmt::format("no local header for `{}`", entry.name));
     }
@@ -235,10 +252,12 @@ core::Result<std::string> extract(ByteSource& source, const Entry& entry, const 
         data = header->substr(data_offset, static_cast<std::size_t>(entry.compressed));
     } else {
         if (entry.local_offset + data_offset + entry.compressed > source.size()) {
-            return wheel_invalid(name, fmt::format("the data of `{}` lies outside the file", entry.name));
+            return wheel_invalid(name,
+                                 fmt::format("the data of `{}` lies outside the file", entry.name));
         }
         auto more = source.read(entry.local_offset + data_offset, entry.compressed);
-        if (!more) return std::move(more).error();
+        if (!more)
+            return std::move(more).error();
         data = *more;
     }
     std::string text;
@@ -271,16 +290,19 @@ core::Result<std::string> extract(ByteSource& source, const Entry& entry, const 
 core::Result<std::string> read_metadata(ByteSource& source, const specs::WheelFilename& wheel,
                                         std::string_view name) {
     auto directory = find_directory(source, name);
-    if (!directory) return std::move(directory).error();
+    if (!directory)
+        return std::move(directory).error();
     auto entries = read_metadata_entries(source, *directory, name);
-    if (!entries) return std::move(entries).error();
+    if (!entries)
+        return std::move(entries).error();
     const auto wanted = wheel.normalized_name();
     const Entry* chosen = nullptr;
     for (const auto& entry : *entries) {
         const auto folder = std::string_view(entry.name).substr(0, entry.name.find('/'));
         const auto stem = folder.substr(0, folder.size() - std::string_view(".dist-info").size());
         const auto dash = stem.rfind('-');
-        if (dash != std::string_view::npos && specs::normalize_package_name(stem.substr(0, dash)) == wanted) {
+        if (dash != std::string_view::npos &&
+            specs::normalize_package_name(stem.substr(0, dash)) == wanted) {
             chosen = &entry;
             break;
         }
@@ -289,7 +311,8 @@ core::Result<std::string> read_metadata(ByteSource& source, const specs::WheelFi
         chosen = &entries->front();
     }
     if (chosen == nullptr) {
-        return wheel_invalid(name, fmt::format("no `{}-*.dist-info/METADATA` in the archive", wheel.name));
+        return wheel_invalid(
+            name, fmt::format("no `{}-*.dist-info/METADATA` in the archive", wheel.name));
     }
     return extract(source, *chosen, *directory, name);
 }
@@ -298,11 +321,13 @@ core::Result<std::string> read_metadata(ByteSource& source, const specs::WheelFi
 bool parse_content_range(std::string_view text, std::uint64_t& start, std::uint64_t& end,
                          std::uint64_t& total) {
     text = core::trim(text);
-    if (!text.starts_with("bytes ")) return false;
+    if (!text.starts_with("bytes "))
+        return false;
     text.remove_prefix(6);
     const auto dash = text.find('-');
     const auto slash = text.find('/');
-    if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash) return false;
+    if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash)
+        return false;
     const auto number = [](std::string_view part, std::uint64_t& value) {
         part = core::trim(part);
         const auto* last = part.data() + part.size();
@@ -311,8 +336,9 @@ bool parse_content_range(std::string_view text, std::uint64_t& start, std::uint6
     };
     total = 0;
     const auto total_text = text.substr(slash + 1);
-    return number(text.substr(0, dash), start) && number(text.substr(dash + 1, slash - dash - 1), end) &&
-           end >= start && (core::trim(total_text) == "*" || number(total_text, total));
+    return number(text.substr(0, dash), start) &&
+           number(text.substr(dash + 1, slash - dash - 1), end) && end >= start &&
+           (core::trim(total_text) == "*" || number(total_text, total));
 }
 
 /// Ranges over HTTP. Every chunk fetched is kept; a read inside one costs no request.
@@ -329,12 +355,13 @@ public:
     };
 
     core::Result<Start> start(std::optional<std::uint64_t> known_size) {
-        const std::string range = known_size
-            ? fmt::format("bytes={}-{}", *known_size - std::min(*known_size, tail_bytes),
-                          *known_size == 0 ? 0 : *known_size - 1)
-            : fmt::format("bytes=-{}", tail_bytes);
+        const std::string range =
+            known_size ? fmt::format("bytes={}-{}", *known_size - std::min(*known_size, tail_bytes),
+                                     *known_size == 0 ? 0 : *known_size - 1)
+                       : fmt::format("bytes=-{}", tail_bytes);
         auto response = send(range);
-        if (!response) return std::move(response).error();
+        if (!response)
+            return std::move(response).error();
         Start result;
         if (response->status == 200) {
             result.size = response->body.size();
@@ -350,10 +377,11 @@ public:
         std::uint64_t first = 0;
         std::uint64_t last = 0;
         std::uint64_t total = 0;
-        if (!parse_content_range(response->header("Content-Range"), first, last, total) || total == 0 ||
-            last >= total || response->body.size() != last - first + 1) {
-            return wheel_invalid(m_url, fmt::format("the server's partial answer has a bad Content-Range `{}`",
-                                                    response->header("Content-Range")));
+        if (!parse_content_range(response->header("Content-Range"), first, last, total) ||
+            total == 0 || last >= total || response->body.size() != last - first + 1) {
+            return wheel_invalid(
+                m_url, fmt::format("the server's partial answer has a bad Content-Range `{}`",
+                                   response->header("Content-Range")));
         }
         m_size = total;
         m_chunks.push_back({first, std::move(response->body)});
@@ -371,12 +399,15 @@ public:
         for (const auto& chunk : m_chunks) {
             if (offset >= chunk.first && offset + length <= chunk.first + chunk.second.size()) {
                 return std::string_view(chunk.second)
-                    .substr(static_cast<std::size_t>(offset - chunk.first), static_cast<std::size_t>(length));
+                    .substr(static_cast<std::size_t>(offset - chunk.first),
+                            static_cast<std::size_t>(length));
             }
         }
-        if (length == 0) return std::string_view();
+        if (length == 0)
+            return std::string_view();
         auto response = send(fmt::format("bytes={}-{}", offset, offset + length - 1));
-        if (!response) return std::move(response).error();
+        if (!response)
+            return std::move(response).error();
         std::string body;
         if (response->status == 206) {
             std::uint64_t first = 0;
@@ -388,7 +419,8 @@ public:
             }
             body = std::move(response->body);
         } else if (response->status == 200 && response->body.size() == m_size) {
-            body = response->body.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(length));
+            body = response->body.substr(static_cast<std::size_t>(offset),
+                                         static_cast<std::size_t>(length));
         } else {
             return http_status_error(m_url, response->status);
         }
@@ -446,7 +478,8 @@ core::Result<std::string> read_wheel_metadata(std::string_view wheel_bytes,
 
 core::Result<WheelMetadata> fetch_wheel_metadata(
     core::Transport& transport, const std::string& url, const specs::WheelFilename& wheel,
-    std::optional<std::uint64_t> size, const std::vector<std::pair<std::string, std::string>>& headers) {
+    std::optional<std::uint64_t> size,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
     WheelMetadata result;
     if (url.starts_with("file:")) {
         // libcurl reads file:// ranges but reports no 206; read the file whole.
@@ -454,10 +487,13 @@ core::Result<WheelMetadata> fetch_wheel_metadata(
         request.url = url;
         request.headers = headers;
         auto response = transport.send(request);
-        if (!response) return std::move(response).error();
-        if (response->status != 200) return http_status_error(url, response->status);
+        if (!response)
+            return std::move(response).error();
+        if (response->status != 200)
+            return http_status_error(url, response->status);
         auto text = read_wheel_metadata(response->body, wheel, url);
-        if (!text) return std::move(text).error();
+        if (!text)
+            return std::move(text).error();
         result.text = std::move(text).value();
         result.mode = WheelFetchMode::whole_file;
         result.whole_file = std::move(response->body);
@@ -466,10 +502,12 @@ core::Result<WheelMetadata> fetch_wheel_metadata(
     }
     RangeSource source(transport, url, headers);
     auto started = source.start(size);
-    if (!started) return std::move(started).error();
+    if (!started)
+        return std::move(started).error();
     if (started->whole) {
         auto text = read_wheel_metadata(*started->whole, wheel, url);
-        if (!text) return std::move(text).error();
+        if (!text)
+            return std::move(text).error();
         result.text = std::move(text).value();
         result.mode = WheelFetchMode::whole_file;
         result.whole_file = std::move(*started->whole);
@@ -477,7 +515,8 @@ core::Result<WheelMetadata> fetch_wheel_metadata(
         return result;
     }
     auto text = read_metadata(source, wheel, url);
-    if (!text) return std::move(text).error();
+    if (!text)
+        return std::move(text).error();
     result.text = std::move(text).value();
     result.requests = source.requests();
     return result;

@@ -37,7 +37,8 @@ public:
     core::Result<std::string> read_file(const std::string& path) override {
         std::ifstream in(path, std::ios::binary);
         if (!in) {
-            return core::make_error(core::ErrorCode::not_found, "fs.not_found", "cannot read " + path);
+            return core::make_error(core::ErrorCode::not_found, "fs.not_found",
+                                    "cannot read " + path);
         }
         return test::read_text(path);
     }
@@ -48,10 +49,14 @@ public:
     core::FileKind kind(const std::string& path) override {
         std::error_code error;
         const auto status = fs::symlink_status(path, error);
-        if (error || status.type() == fs::file_type::not_found) return core::FileKind::missing;
-        if (fs::is_regular_file(status)) return core::FileKind::regular;
-        if (fs::is_directory(status)) return core::FileKind::directory;
-        if (fs::is_symlink(status)) return core::FileKind::symlink;
+        if (error || status.type() == fs::file_type::not_found)
+            return core::FileKind::missing;
+        if (fs::is_regular_file(status))
+            return core::FileKind::regular;
+        if (fs::is_directory(status))
+            return core::FileKind::directory;
+        if (fs::is_symlink(status))
+            return core::FileKind::symlink;
         return core::FileKind::other;
     }
     core::Result<std::vector<std::string>> list_directory(const std::string& path) override {
@@ -61,7 +66,8 @@ public:
             names.push_back(entry.path().filename().string());
         }
         if (error) {
-            return core::make_error(core::ErrorCode::not_found, "fs.not_found", "cannot list " + path);
+            return core::make_error(core::ErrorCode::not_found, "fs.not_found",
+                                    "cannot list " + path);
         }
         std::sort(names.begin(), names.end());
         return names;
@@ -87,9 +93,10 @@ std::string html_of(const nlohmann::json& page) {
             attributes += fmt::format(" data-core-metadata=\"sha256={}\"",
                                       file["core-metadata"]["sha256"].get<std::string>());
         }
-        html += fmt::format("<a href=\"{}#sha256={}\"{}>{}</a><br/>\n", file["url"].get<std::string>(),
-                            file["hashes"]["sha256"].get<std::string>(), attributes,
-                            file["filename"].get<std::string>());
+        html +=
+            fmt::format("<a href=\"{}#sha256={}\"{}>{}</a><br/>\n", file["url"].get<std::string>(),
+                        file["hashes"]["sha256"].get<std::string>(), attributes,
+                        file["filename"].get<std::string>());
     }
     return html + "</body></html>\n";
 }
@@ -107,7 +114,8 @@ protected:
         }
         const auto fixtures = m_testdata + kFixtures + "/pypi.org";
         for (const auto* project : {"wheel", "poetry-core", "black", "attrs", "isort"}) {
-            auto page = nlohmann::json::parse(test::read_text(fixtures + "/json/" + project + ".json"));
+            auto page =
+                nlohmann::json::parse(test::read_text(fixtures + "/json/" + project + ".json"));
             for (auto& file : page["files"]) {
                 file["url"] = "../../files/" + file["filename"].get<std::string>();
             }
@@ -115,7 +123,8 @@ protected:
             m_primary.write(std::string("simple/") + project + "/index.html", html_of(page));
         }
         for (const auto& entry : fs::directory_iterator(fixtures + "/dists")) {
-            m_primary.write("files/" + entry.path().filename().string(), test::read_text(entry.path().string()));
+            m_primary.write("files/" + entry.path().filename().string(),
+                            test::read_text(entry.path().string()));
         }
         for (const auto* metadata : {"wheel-0.40.0-py3-none-any.whl.metadata",
                                      "black-21.11b0-py3-none-any.whl.metadata"}) {
@@ -144,7 +153,8 @@ protected:
     }
     static const DistributionFile& file_named(const ProjectPage& page, std::string_view filename) {
         for (const auto& file : page.files) {
-            if (file.filename == filename) return file;
+            if (file.filename == filename)
+                return file;
         }
         throw std::runtime_error("no file " + std::string(filename));
     }
@@ -222,7 +232,8 @@ TEST_F(PypiClientTest, UnsafeBestMatchMergesEveryIndex) {
 
 TEST_F(PypiClientTest, AProjectNoIndexHasIsNotFoundAndTheErrorHidesCredentials) {
     auto opts = options();
-    opts.index_url = "http://alice:s3cret@127.0.0.1:" + std::to_string(m_primary_server.port()) + "/simple";
+    opts.index_url =
+        "http://alice:s3cret@127.0.0.1:" + std::to_string(m_primary_server.port()) + "/simple";
     opts.extra_index_urls = {m_extra_server.base_url() + "/simple"};
     auto pypi = client(opts);
     const auto page = pypi.project("no-such-project");
@@ -246,7 +257,8 @@ TEST_F(PypiClientTest, AnIndexThatFailsFailsTheLookup) {
 }
 
 TEST_F(PypiClientTest, AnInvalidJsonPageNamesTheUrlAndLine) {
-    m_primary.write("simple/broken/index.json", "{\n  \"files\": [\n    {\"filename\": }\n  ]\n}\n");
+    m_primary.write("simple/broken/index.json",
+                    "{\n  \"files\": [\n    {\"filename\": }\n  ]\n}\n");
     m_primary.write("simple/broken/index.html", "<a href='x'>x</a>");
     auto pypi = client(options());
     const auto page = pypi.project("broken");
@@ -303,7 +315,8 @@ TEST_F(PypiClientTest, MetadataByRangeWhenThePep658FileIsMissing) {
     EXPECT_EQ(metadata->normalized_name(), "poetry-core");
     EXPECT_EQ(metadata->version.to_string(), "2.1.3");
     EXPECT_EQ(m_primary_server.requests("/files/poetry_core-2.1.3-py3-none-any.whl.metadata"), 1U);
-    const auto wheel_requests = m_primary_server.requests("/files/poetry_core-2.1.3-py3-none-any.whl");
+    const auto wheel_requests =
+        m_primary_server.requests("/files/poetry_core-2.1.3-py3-none-any.whl");
     EXPECT_GE(wheel_requests, 1U);
     EXPECT_LE(wheel_requests, 3U);
     // Byte for byte the member of the archive: sha256 of
@@ -311,7 +324,8 @@ TEST_F(PypiClientTest, MetadataByRangeWhenThePep658FileIsMissing) {
     // (poetry's fixture wheel is not the one PyPI serves, so the page's PEP 658 hash differs.)
     const auto text = pypi.metadata_text(wheel);
     ASSERT_THAT(text, Succeeds());
-    EXPECT_EQ(core::sha256(*text).hex, "399bf27819cb58d64a726b423bc9efec43d5f2186826eeaf9766218b5f51601a");
+    EXPECT_EQ(core::sha256(*text).hex,
+              "399bf27819cb58d64a726b423bc9efec43d5f2186826eeaf9766218b5f51601a");
 }
 
 TEST_F(PypiClientTest, SourceDistributionsWithoutMetadataAreUnavailable) {
@@ -326,10 +340,12 @@ TEST_F(PypiClientTest, SourceDistributionsWithoutMetadataAreUnavailable) {
 TEST_F(PypiClientTest, FindLinksFoldersAndPagesAreAlwaysAdded) {
     test::TempDir links;
     const auto fixtures = m_testdata + kFixtures + "/pypi.org/dists";
-    links.write("wheel-0.40.0-py3-none-any.whl", test::read_text(fixtures + "/wheel-0.40.0-py3-none-any.whl"));
+    links.write("wheel-0.40.0-py3-none-any.whl",
+                test::read_text(fixtures + "/wheel-0.40.0-py3-none-any.whl"));
     links.write("wheel-0.41.0 copy.tar.gz", "not really");
     links.write("README.txt", "ignored");
-    m_extra.write("links/jax.html", test::read_text(m_testdata + kFixtures + "/single-page/jax_releases.html"));
+    m_extra.write("links/jax.html",
+                  test::read_text(m_testdata + kFixtures + "/single-page/jax_releases.html"));
 
     auto opts = options();
     opts.find_links = {links.path().string(), m_extra_server.base_url() + "/links/jax.html",
@@ -381,8 +397,10 @@ TEST_F(PypiClientTest, FileIndexUrlsWorkThroughTheTransport) {
     const auto page = pypi.project("wheel");
     ASSERT_THAT(page, Succeeds());
     const auto& wheel = file_named(*page, "wheel-0.40.0-py3-none-any.whl");
-    EXPECT_EQ(wheel.url, "file://" + (m_primary.path() / "files/wheel-0.40.0-py3-none-any.whl").string());
-    EXPECT_EQ(wheel.hashes.at("sha256"), "d236b20e7cb522daf2390fa84c55eea81c5c30190f90f29ae2ca1ad8355bf247");
+    EXPECT_EQ(wheel.url,
+              "file://" + (m_primary.path() / "files/wheel-0.40.0-py3-none-any.whl").string());
+    EXPECT_EQ(wheel.hashes.at("sha256"),
+              "d236b20e7cb522daf2390fa84c55eea81c5c30190f90f29ae2ca1ad8355bf247");
     const auto metadata = pypi.metadata(wheel);
     ASSERT_THAT(metadata, Succeeds());
     EXPECT_EQ(metadata->name, "wheel");
@@ -397,7 +415,8 @@ public:
         response.effective_url = request.url;
         const auto it = bodies.find(request.url);
         response.status = it == bodies.end() ? 404 : 200;
-        if (it != bodies.end()) response.body = it->second;
+        if (it != bodies.end())
+            response.body = it->second;
         return response;
     }
 };
@@ -405,7 +424,8 @@ public:
 TEST_F(PypiClientTest, AWholeWheelIsCheckedAgainstThePageHash) {
     const auto fixtures = m_testdata + kFixtures + "/pypi.org";
     const auto wheel_bytes = test::read_text(fixtures + "/dists/wheel-0.40.0-py3-none-any.whl");
-    auto page = parse_simple_json(test::read_text(fixtures + "/json/wheel.json"), "https://pypi.org/simple/wheel/");
+    auto page = parse_simple_json(test::read_text(fixtures + "/json/wheel.json"),
+                                  "https://pypi.org/simple/wheel/");
     ASSERT_THAT(page, Succeeds());
     auto file = file_named(*page, "wheel-0.40.0-py3-none-any.whl");
     file.has_core_metadata = false;
@@ -418,11 +438,35 @@ TEST_F(PypiClientTest, AWholeWheelIsCheckedAgainstThePageHash) {
     ASSERT_THAT(metadata, Succeeds());
     EXPECT_EQ(metadata->name, "wheel");
 
-    transport.bodies[file.url] = test::read_text(fixtures + "/dists/poetry_core-2.1.3-py3-none-any.whl");
+    transport.bodies[file.url] =
+        test::read_text(fixtures + "/dists/poetry_core-2.1.3-py3-none-any.whl");
     const auto swapped = pypi.metadata(file);
     ASSERT_THAT(swapped, FailsWithId("index.pypi.wheel_hash_mismatch"));
     EXPECT_EQ(swapped.error().arg_value("actual"),
               "2c704f05016698a54ca1d327f46ce2426d72eaca6ff614132c8477c292266771");
+}
+
+TEST_F(PypiClientTest, AnUnparsableRequirementOfRealMetadataIsAWarning) {
+    // ipython 4.1.0rc1 on PyPI declares `setuptools (>=18.5decorator)`.
+    DistributionFile file;
+    file.filename = "ipython-4.1.0rc1-py2.py3-none-any.whl";
+    file.url = "https://files.example/" + file.filename;
+    file.has_core_metadata = true;
+    classify_distribution(file);
+    FixedTransport transport;
+    transport.bodies[file.url + ".metadata"] =
+        test::read_text(m_testdata + kFixtures +
+                        "/pypi.org/metadata/ipython-4.1.0rc1-py2.py3-none-any.whl.metadata");
+    test::MemoryFileSystem memory;
+    PypiClient pypi(PypiOptions{}, transport, memory, m_reporter);
+    const auto metadata = pypi.metadata(file);
+    ASSERT_THAT(metadata, Succeeds());
+    EXPECT_FALSE(metadata->requires_dist.empty());
+    ASSERT_EQ(m_reporter.warnings.size(), 1U);
+    EXPECT_EQ(m_reporter.warnings[0].message_id, "index.pypi.metadata_problem");
+    EXPECT_EQ(m_reporter.warnings[0].arg("field"), "Requires-Dist");
+    EXPECT_EQ(m_reporter.warnings[0].arg("filename"), file.filename);
+    EXPECT_THAT(m_reporter.warnings[0].arg("problem"), HasSubstr("18.5decorator"));
 }
 
 TEST_F(PypiClientTest, MetadataThatContradictsTheFilenameIsRefused) {
@@ -444,7 +488,8 @@ TEST(IndexStrategyTest, ParsesAndPrintsUvsSpellings) {
     EXPECT_EQ(*parse_index_strategy("first-index"), IndexStrategy::first_index);
     EXPECT_EQ(*parse_index_strategy("unsafe-best-match"), IndexStrategy::unsafe_best_match);
     EXPECT_EQ(to_string(IndexStrategy::unsafe_best_match), "unsafe-best-match");
-    EXPECT_THAT(parse_index_strategy("unsafe-first-match"), FailsWithId("index.pypi.strategy_invalid"));
+    EXPECT_THAT(parse_index_strategy("unsafe-first-match"),
+                FailsWithId("index.pypi.strategy_invalid"));
 }
 
 }  // namespace

@@ -141,7 +141,8 @@ TEST(SimpleJsonTest, RejectsPagesThatAreNotPep691) {
         {R"({"name": "x"})", 1, "no `files` array"},
         {R"({"files": [{"url": "a"}]})", 1, "file #1: no string `filename`"},
         {R"({"files": [{"filename": "a"}]})", 1, "no string `url`"},
-        {R"({"files": [{"filename": "a", "url": "a", "hashes": {"sha256": 1}}]})", 1, "not a string"},
+        {R"({"files": [{"filename": "a", "url": "a", "hashes": {"sha256": 1}}]})", 1,
+         "not a string"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.body);
@@ -165,7 +166,8 @@ TEST(SimpleApiConformanceTest, EveryPoetryPypiJsonPageParses) {
     std::size_t files = 0;
     std::size_t sized = 0;  // PEP 700 `size` and `upload-time`
     for (const auto& entry : std::filesystem::directory_iterator(root)) {
-        if (entry.path().extension() != ".json") continue;
+        if (entry.path().extension() != ".json")
+            continue;
         SCOPED_TRACE(entry.path().string());
         const auto name = entry.path().stem().string();
         const auto page = parse_simple_json(test::read_text(entry.path().string()),
@@ -212,7 +214,8 @@ TEST(SimpleApiConformanceTest, PoetryLegacyHtmlAgreesWithItsJson) {
     const std::filesystem::path root = dir + kPoetryFixtures + "/legacy";
     std::size_t compared = 0;
     for (const auto& entry : std::filesystem::directory_iterator(root)) {
-        if (entry.path().extension() != ".html") continue;
+        if (entry.path().extension() != ".html")
+            continue;
         SCOPED_TRACE(entry.path().string());
         const auto name = entry.path().stem().string();
         const std::string url = "https://legacy.foo.bar/" + name + "/";
@@ -220,7 +223,8 @@ TEST(SimpleApiConformanceTest, PoetryLegacyHtmlAgreesWithItsJson) {
         ASSERT_THAT(html, Succeeds());
         EXPECT_FALSE(html->files.empty());
         const auto json_path = root / "json" / (name + ".json");
-        if (!std::filesystem::exists(json_path)) continue;
+        if (!std::filesystem::exists(json_path))
+            continue;
         const auto json = parse_simple_json(test::read_text(json_path.string()), url);
         ASSERT_THAT(json, Succeeds());
         ASSERT_EQ(html->files.size(), json->files.size());
@@ -251,8 +255,8 @@ TEST(SimpleApiConformanceTest, PoetryLegacyHtmlAgreesWithItsJson) {
     EXPECT_EQ(partial->files[0].requires_python, ">=2.6, <3");
     EXPECT_FALSE(partial->files[1].is_yanked());
 
-    const auto relative =
-        parse_simple_html(test::read_text(root.string() + "/relative.html"), "https://x/simple/poetry/");
+    const auto relative = parse_simple_html(test::read_text(root.string() + "/relative.html"),
+                                            "https://x/simple/poetry/");
     ASSERT_THAT(relative, Succeeds());
     EXPECT_EQ(relative->files[0].url, "https://x/simple/poetry/poetry-0.1.0-py3-none-any.whl");
     EXPECT_EQ(relative->files[2].kind, DistributionKind::sdist);  // .tar.bz2
@@ -269,8 +273,9 @@ TEST(SimpleApiConformanceTest, PipIndexes) {
     EXPECT_EQ(yanked->files[2].yanked, std::optional<std::string>("test reason message"));
     EXPECT_EQ(yanked->files[0].url, "file:///packages/simple-1.0.tar.gz");
 
-    const auto datarequire = parse_simple_html(
-        test::read_text(root + "/datarequire/fakepackage/index.html"), "https://h/simple/fakepackage/");
+    const auto datarequire =
+        parse_simple_html(test::read_text(root + "/datarequire/fakepackage/index.html"),
+                          "https://h/simple/fakepackage/");
     ASSERT_THAT(datarequire, Succeeds());
     EXPECT_EQ(datarequire->api_version, "2");
     std::vector<std::string> requires_python;
@@ -281,8 +286,8 @@ TEST(SimpleApiConformanceTest, PipIndexes) {
     }
     EXPECT_THAT(requires_python, ElementsAre("", "<2.7", ">=2.7,<3", ">=3.3", "><X.y.z"));
 
-    const auto pre = parse_simple_html(test::read_text(root + "/pre/bar/index.html"),
-                                       "https://h/simple/bar/");
+    const auto pre =
+        parse_simple_html(test::read_text(root + "/pre/bar/index.html"), "https://h/simple/bar/");
     ASSERT_THAT(pre, Succeeds());
     ASSERT_EQ(pre->files.size(), 3U);
     // The filename comes from the URL, not from the anchor text.
@@ -300,9 +305,9 @@ TEST(SimpleApiConformanceTest, FindLinksPages) {
     ENVSMITH_REQUIRE_TESTDATA(dir);
     for (const char* name : {"jax_releases.html", "mmcv_torch_releases.html"}) {
         SCOPED_TRACE(name);
-        const auto page = parse_simple_html(
-            test::read_text(dir + kPoetryFixtures + "/single-page/" + name),
-            std::string("https://example.com/") + name);
+        const auto page =
+            parse_simple_html(test::read_text(dir + kPoetryFixtures + "/single-page/" + name),
+                              std::string("https://example.com/") + name);
         ASSERT_THAT(page, Succeeds());
         ASSERT_GT(page->files.size(), 10U);
         std::size_t wheels = 0;

@@ -56,7 +56,8 @@ std::string make_zip(const std::vector<std::pair<std::string, std::string>>& mem
     for (const auto& [name, data] : members) {
         const auto offset = out.size();
         auto crc = static_cast<std::uint32_t>(libdeflate_crc32(0, data.data(), data.size()));
-        if (index == corrupt_crc_of) crc ^= 1U;
+        if (index == corrupt_crc_of)
+            crc ^= 1U;
         put32(out, 0x04034b50);
         put16(out, 20);
         put16(out, 0);  // flags
@@ -157,9 +158,11 @@ TEST(ReadWheelMetadataTest, NamesWhatIsWrong) {
     const std::vector<Case> cases = {
         {"empty", "", "too short"},
         {"text", std::string(100, 'x'), "no end-of-central-directory"},
-        {"no metadata", make_zip({{"demo_pkg/__init__.py", ""}}), "no `demo_pkg-*.dist-info/METADATA`"},
+        {"no metadata", make_zip({{"demo_pkg/__init__.py", ""}}),
+         "no `demo_pkg-*.dist-info/METADATA`"},
         {"crc", make_zip({{"demo_pkg-1.0.dist-info/METADATA", kMetadata}}, Zip64::no, 0), "CRC-32"},
-        {"truncated", make_zip({{"demo_pkg-1.0.dist-info/METADATA", kMetadata}}).substr(40), "outside"},
+        {"truncated", make_zip({{"demo_pkg-1.0.dist-info/METADATA", kMetadata}}).substr(40),
+         "outside"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.label);
@@ -175,8 +178,8 @@ TEST(ReadWheelMetadataTest, NamesWhatIsWrong) {
 /// with the file name.
 std::vector<std::filesystem::path> real_wheels(const std::string& dir) {
     std::vector<std::filesystem::path> wheels;
-    for (const auto* folder : {"/poetry/tests/repositories/fixtures/pypi.org/dists",
-                               "/pip/tests/data/packages"}) {
+    for (const auto* folder :
+         {"/poetry/tests/repositories/fixtures/pypi.org/dists", "/pip/tests/data/packages"}) {
         for (const auto& entry : std::filesystem::directory_iterator(dir + folder)) {
             if (entry.path().extension() == ".whl" &&
                 specs::WheelFilename::parse(entry.path().filename().string())) {
@@ -238,9 +241,10 @@ TEST_F(FetchWheelMetadataTest, RealWheelsByRangeEqualTheWholeFileRead) {
         const auto wheel = wheel_name(path.filename().string());
         const auto expected = read_wheel_metadata(bytes, wheel, path.string());
         ASSERT_THAT(expected, Succeeds());
-        for (const auto size : {std::optional<std::uint64_t>(bytes.size()), std::optional<std::uint64_t>()}) {
-            const auto fetched =
-                fetch_wheel_metadata(m_transport, url("/files/" + path.filename().string()), wheel, size);
+        for (const auto size :
+             {std::optional<std::uint64_t>(bytes.size()), std::optional<std::uint64_t>()}) {
+            const auto fetched = fetch_wheel_metadata(
+                m_transport, url("/files/" + path.filename().string()), wheel, size);
             ASSERT_THAT(fetched, Succeeds());
             EXPECT_EQ(fetched->text, *expected);
             EXPECT_EQ(fetched->mode, WheelFetchMode::ranges);
@@ -265,8 +269,9 @@ TEST_F(FetchWheelMetadataTest, ALargeWheelNeedsFewRequestsAndFewBytes) {
                                {"demo_pkg-1.0.dist-info/RECORD", "r"}},
                               Zip64::yes);
     m_files.write("files/demo_pkg-1.0-py3-none-any.whl", zip);
-    const auto fetched = fetch_wheel_metadata(m_transport, url("/files/demo_pkg-1.0-py3-none-any.whl"),
-                                              wheel_name("demo_pkg-1.0-py3-none-any.whl"), zip.size());
+    const auto fetched =
+        fetch_wheel_metadata(m_transport, url("/files/demo_pkg-1.0-py3-none-any.whl"),
+                             wheel_name("demo_pkg-1.0-py3-none-any.whl"), zip.size());
     ASSERT_THAT(fetched, Succeeds());
     EXPECT_EQ(fetched->text, big_metadata);
     EXPECT_EQ(fetched->mode, WheelFetchMode::ranges);
@@ -275,8 +280,9 @@ TEST_F(FetchWheelMetadataTest, ALargeWheelNeedsFewRequestsAndFewBytes) {
 }
 
 TEST_F(FetchWheelMetadataTest, MissingWheelIsNotFound) {
-    const auto fetched = fetch_wheel_metadata(m_transport, url("/files/nope-1.0-py3-none-any.whl"),
-                                              wheel_name("nope-1.0-py3-none-any.whl"), std::nullopt);
+    const auto fetched =
+        fetch_wheel_metadata(m_transport, url("/files/nope-1.0-py3-none-any.whl"),
+                             wheel_name("nope-1.0-py3-none-any.whl"), std::nullopt);
     ASSERT_THAT(fetched, FailsWithId("index.pypi.http_status"));
     EXPECT_EQ(fetched.error().code, core::ErrorCode::not_found);
     EXPECT_EQ(fetched.error().arg_value("status"), "404");
@@ -285,8 +291,9 @@ TEST_F(FetchWheelMetadataTest, MissingWheelIsNotFound) {
 TEST_F(FetchWheelMetadataTest, FileUrlsAreReadWhole) {
     const auto zip = make_zip({{"demo_pkg-1.0.dist-info/METADATA", kMetadata}});
     const auto path = m_files.write("demo_pkg-1.0-py3-none-any.whl", zip);
-    const auto fetched = fetch_wheel_metadata(m_transport, "file://" + path.string(),
-                                              wheel_name("demo_pkg-1.0-py3-none-any.whl"), std::nullopt);
+    const auto fetched =
+        fetch_wheel_metadata(m_transport, "file://" + path.string(),
+                             wheel_name("demo_pkg-1.0-py3-none-any.whl"), std::nullopt);
     ASSERT_THAT(fetched, Succeeds());
     EXPECT_EQ(fetched->text, kMetadata);
     EXPECT_EQ(fetched->mode, WheelFetchMode::whole_file);
@@ -320,7 +327,8 @@ TEST(FetchWheelMetadataFallbackTest, AServerThatIgnoresRangeGivesTheWholeWheel) 
     ASSERT_THAT(page, Succeeds());
     const DistributionFile* file = nullptr;
     for (const auto& f : page->files) {
-        if (f.filename == "wheel-0.40.0-py3-none-any.whl") file = &f;
+        if (f.filename == "wheel-0.40.0-py3-none-any.whl")
+            file = &f;
     }
     ASSERT_NE(file, nullptr);
     NoRangeTransport transport(test::read_text(fixtures + "/dists/wheel-0.40.0-py3-none-any.whl"));

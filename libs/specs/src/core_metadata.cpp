@@ -79,8 +79,8 @@ core::Result<CoreMetadata> CoreMetadata::parse(std::string_view text, std::strin
     std::size_t position = 0;
     while (position < text.size()) {
         const auto end = text.find('\n', position);
-        auto line = text.substr(position, end == std::string_view::npos ? std::string_view::npos
-                                                                        : end - position);
+        auto line = text.substr(
+            position, end == std::string_view::npos ? std::string_view::npos : end - position);
         position = end == std::string_view::npos ? text.size() : end + 1;
         ++line_number;
         if (!line.empty() && line.back() == '\r') {

@@ -62,8 +62,8 @@ TEST(CoreMetadataTest, RequiresPythonIsUnsetWhenAbsent) {
 }
 
 TEST(CoreMetadataTest, SingleUseFieldsKeepTheirFirstValue) {
-    const auto parsed =
-        CoreMetadata::parse("Metadata-Version: 2.1\nName: a\nVersion: 1\nSummary: one\nSummary: two\n");
+    const auto parsed = CoreMetadata::parse(
+        "Metadata-Version: 2.1\nName: a\nVersion: 1\nSummary: one\nSummary: two\n");
     ASSERT_THAT(parsed, Succeeds());
     EXPECT_EQ(parsed->summary, "one");
 }
@@ -77,10 +77,10 @@ TEST(CoreMetadataTest, ErrorsNameTheLineAndTheField) {
     };
     const Case cases[] = {
         {"Metadata-Version: 2.1\nName: a\nVersion: one\n", 3, "Version", "invalid version"},
-        {"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Dist: a b c\n", 4,
-         "Requires-Dist", "invalid"},
-        {"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=x\n", 4,
-         "Requires-Python", "invalid"},
+        {"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Dist: a b c\n", 4, "Requires-Dist",
+         "invalid"},
+        {"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Python: >=x\n", 4, "Requires-Python",
+         "invalid"},
         {"Metadata-Version: 2.1\nName: a\nno colon here\n", 3, "", "header"},
         {"  leading continuation\n", 1, "", "continuation"},
         {"Metadata-Version: 2.1\nName: -bad-\nVersion: 1\n", 2, "Name", "valid package name"},
@@ -105,8 +105,7 @@ TEST(CoreMetadataTest, ErrorsNameTheLineAndTheField) {
 }
 
 TEST(CoreMetadataTest, ValueColumnPointsIntoTheLine) {
-    const auto parsed =
-        CoreMetadata::parse("Metadata-Version: 2.1\nName: a\nVersion:   x1\n");
+    const auto parsed = CoreMetadata::parse("Metadata-Version: 2.1\nName: a\nVersion:   x1\n");
     ASSERT_FALSE(parsed.has_value());
     EXPECT_EQ(parsed.error().where->column, 12U);
     EXPECT_EQ(parsed.error().where->line_text, "Version:   x1");
@@ -140,8 +139,8 @@ TEST(CoreMetadataConformanceTest, EveryCondaEnvMetadataParsesAndMatchesItsFolder
         }
         const auto folder = entry.path().parent_path().filename().string();
         SCOPED_TRACE(entry.path().string());
-        const auto parsed = CoreMetadata::parse(test::read_text(entry.path().string()),
-                                                entry.path().string());
+        const auto parsed =
+            CoreMetadata::parse(test::read_text(entry.path().string()), entry.path().string());
         ASSERT_THAT(parsed, Succeeds());
         ++count;
         const auto suffix = std::string(".dist-info");
@@ -182,8 +181,8 @@ TEST(CoreMetadataConformanceTest, EveryPoetryPypiMetadataParsesLeniently) {
         // "<name>-<version>-...whl.metadata" or "<name>-<version>.tar.gz.metadata"
         EXPECT_TRUE(normalize_package_name(filename).starts_with(parsed->normalized_name() + "-"))
             << parsed->name;
-        const auto version_text = normalize_package_name(filename).substr(
-            parsed->normalized_name().size() + 1);
+        const auto version_text =
+            normalize_package_name(filename).substr(parsed->normalized_name().size() + 1);
         EXPECT_TRUE(version_text.starts_with(normalize_package_name(parsed->version_text)))
             << parsed->version_text;
     }

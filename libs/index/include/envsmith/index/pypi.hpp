@@ -99,7 +99,8 @@ public:
 
     /// `project` for each name, with the index requests of all names sent together
     /// (`Transport::send_all`). Results in the order of `names`.
-    [[nodiscard]] std::vector<core::Result<ProjectPage>> projects(const std::vector<std::string>& names);
+    [[nodiscard]] std::vector<core::Result<ProjectPage>> projects(
+        const std::vector<std::string>& names);
 
     /// The core metadata of a wheel or sdist of a page: from `<url>.metadata` when the page
     /// says it exists (its hash checked when the page gives one; a 404 falls through), else
@@ -118,7 +119,8 @@ public:
 private:
     struct IndexAnswer;
     core::Result<std::vector<DistributionFile>> find_links_files();
-    core::Result<ProjectPage> combine(std::string_view normalized, std::vector<IndexAnswer> answers);
+    core::Result<ProjectPage> combine(std::string_view normalized,
+                                      std::vector<IndexAnswer> answers);
 
     PypiOptions m_options;
     core::Transport& m_transport;

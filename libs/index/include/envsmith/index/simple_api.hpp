@@ -63,8 +63,8 @@ struct ProjectPage {
     std::string name;  // as the page gives it (JSON `name`, HTML from the URL); or empty
     std::vector<DistributionFile> files;
     std::vector<std::string> versions;  // PEP 700 `versions`, JSON only
-    std::string api_version;            // `meta.api-version` / `<meta name="pypi:repository-version">`
-    std::string url;                    // the page URL it was parsed from
+    std::string api_version;  // `meta.api-version` / `<meta name="pypi:repository-version">`
+    std::string url;          // the page URL it was parsed from
 };
 
 /// Parses a PEP 691 JSON page (`application/vnd.pypi.simple.v1+json`; pre-PEP-691 JSON

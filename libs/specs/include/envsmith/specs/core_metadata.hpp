@@ -43,7 +43,7 @@ struct CoreMetadata {
     std::string metadata_version;  // "2.1"; as written
     std::string name;              // as written; see normalized_name()
     Pep440Version version;
-    std::string version_text;      // as written
+    std::string version_text;                     // as written
     std::optional<SpecifierSet> requires_python;  // unset when the field is absent
     std::vector<Requirement> requires_dist;
     std::vector<std::string> provides_extra;  // as written, in order
@@ -54,15 +54,15 @@ struct CoreMetadata {
     std::string maintainer;
     std::string maintainer_email;
     std::string license;
-    std::string license_expression;             // 2.4
+    std::string license_expression;  // 2.4
     std::string description_content_type;
     std::vector<std::string> classifiers;
-    std::vector<std::string> project_urls;      // "Label, https://..." as written
+    std::vector<std::string> project_urls;  // "Label, https://..." as written
     std::vector<std::string> requires_external;
     std::vector<std::string> provides_dist;
     std::vector<std::string> obsoletes_dist;
     std::vector<std::string> platforms;
-    std::vector<std::string> dynamic;           // 2.2
+    std::vector<std::string> dynamic;  // 2.2
     /// Every header in order, including the ones above.
     std::vector<MetadataField> fields;
     /// With `MetadataStrictness::lenient`: the `spec.metadata.invalid` errors of the fields
