@@ -88,6 +88,7 @@ struct Task {
     ProbeMemory probes;
     bool probes_changed = false;
     bool known_absent = false;  // every form is remembered as missing
+    bool local = false;         // a file:// channel
     std::optional<SubdirData> result;
     std::optional<core::Error> error;
 
@@ -180,7 +181,12 @@ core::Result<std::vector<SubdirData>> fetch_many(
         Task task;
         task.channel = channel;
         task.subdir = subdir;
-        task.probes = m_cache.read_probes(subdir_key(*channel, subdir));
+        // A local channel is read afresh each time: reading it costs nothing and it may
+        // change at any moment (a `conda index` run), so neither age nor 404s are trusted.
+        task.local = channel->mirrors().front().starts_with("file://");
+        if (!task.local) {
+            task.probes = m_cache.read_probes(subdir_key(*channel, subdir));
+        }
         for (const auto variant : {RepodataVariant::shards, RepodataVariant::zst,
                                    RepodataVariant::bz2, RepodataVariant::json}) {
             if (variant == RepodataVariant::shards && m_options.shards == UseShards::no) {
@@ -215,8 +221,8 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 continue;
             }
             const auto age = now - (*state)->fetched_at;
-            const bool fresh = m_options.max_age.count() > 0 && age >= system_clock::duration{} &&
-                               age < m_options.max_age;
+            const bool fresh = !task.local && m_options.max_age.count() > 0 &&
+                               age >= system_clock::duration{} && age < m_options.max_age;
             if (fresh || m_options.offline == Offline::yes) {
                 auto entry = m_cache.read(key);
                 if (entry && *entry) {
@@ -368,7 +374,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
     }
 
     for (auto& task : tasks) {
-        if (task.probes_changed && task.result) {
+        if (task.probes_changed && task.result && !task.local) {
             // A cache that cannot be written costs requests next time, nothing else.
             (void)m_cache.write_probes(subdir_key(*task.channel, task.subdir), task.probes);
         }

@@ -397,6 +397,17 @@ TEST_F(ChannelFetchTest, ReadsAFileChannel) {
     ASSERT_THAT(fetched, test::Succeeds());
     EXPECT_EQ((*fetched)[1].body, m_small);
     EXPECT_EQ((*fetched)[0].presence, SubdirPresence::absent);
+
+    // A local channel changes under our feet (`conda index`): its age is never trusted, nor
+    // its 404s.
+    const std::string newer = R"({"info":{"subdir":"noarch"},"packages":{"x-1-0.conda":{}}})";
+    add_subdir("chan", "noarch", newer, Variants::json);
+    add_subdir("chan", "linux-64", m_small, Variants::zst);
+    auto again = fetcher().fetch_subdirs({*file_channel});
+    ASSERT_THAT(again, test::Succeeds());
+    EXPECT_EQ((*again)[1].body, newer);
+    EXPECT_EQ((*again)[0].presence, SubdirPresence::present);
+    EXPECT_EQ((*again)[0].variant, RepodataVariant::zst);
 }
 
 /// End to end over the real channels of ../shared/testdata, parsed by Repodata.
