@@ -267,6 +267,22 @@ TEST_F(PypiClientTest, AnInvalidJsonPageNamesTheUrlAndLine) {
     EXPECT_THAT(page.error().arg_value("url"), HasSubstr("/simple/broken/"));
 }
 
+TEST_F(PypiClientTest, MirrorsOfAnIndexAreTriedInOrder) {
+    auto opts = options();
+    opts.index_url = "https://pypi.example/simple";
+    opts.mirrors[opts.index_url] = {m_extra_server.base_url() + "/simple",
+                                    m_primary_server.base_url() + "/simple"};
+    auto pypi = client(opts);
+    const auto page = pypi.project("wheel");
+    ASSERT_THAT(page, Succeeds());
+    EXPECT_EQ(page->files.size(), 2U);
+    EXPECT_EQ(file_named(*page, "wheel-0.40.0.tar.gz").url,
+              m_primary_server.base_url() + "/files/wheel-0.40.0.tar.gz");
+    EXPECT_EQ(m_extra_server.requests("/simple/wheel/"), 1U);
+    ASSERT_EQ(m_reporter.warnings.size(), 1U);
+    EXPECT_EQ(m_reporter.warnings[0].message_id, "net.mirror.next");
+}
+
 TEST_F(PypiClientTest, InvalidNamesAreRejectedBeforeAnyRequest) {
     auto pypi = client(options());
     EXPECT_THAT(pypi.project("-bad-"), FailsWithId("index.pypi.name_invalid"));
