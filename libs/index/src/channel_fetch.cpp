@@ -170,10 +170,10 @@ struct Context {
 /// entry, in order; an absent subdir is a value; the first error (in order) fails the call.
 core::Result<std::vector<SubdirData>> fetch_many(
     const Context& context, const std::vector<std::pair<const Channel*, std::string>>& wanted) {
-    const auto& m_cache = context.cache;
-    const auto& m_options = context.options;
-    auto& m_reporter = context.reporter;
-    auto& m_transport = context.transport;
+    const auto& cache = context.cache;
+    const auto& options = context.options;
+    auto& reporter = context.reporter;
+    auto& transport = context.transport;
     const auto now = context.clock.now();
 
     std::vector<Task> tasks;
@@ -185,16 +185,16 @@ core::Result<std::vector<SubdirData>> fetch_many(
         // change at any moment (a `conda index` run), so neither age nor 404s are trusted.
         task.local = channel->mirrors().front().starts_with("file://");
         if (!task.local) {
-            task.probes = m_cache.read_probes(subdir_key(*channel, subdir));
+            task.probes = cache.read_probes(subdir_key(*channel, subdir));
         }
         for (const auto variant : {RepodataVariant::shards, RepodataVariant::zst,
                                    RepodataVariant::bz2, RepodataVariant::json}) {
-            if (variant == RepodataVariant::shards && m_options.shards == UseShards::no) {
+            if (variant == RepodataVariant::shards && options.shards == UseShards::no) {
                 continue;
             }
             const auto missing = task.probes.missing.find(std::string(variant_name(variant)));
             if (missing != task.probes.missing.end() &&
-                now - missing->second < m_options.probe_memory) {
+                now - missing->second < options.probe_memory) {
                 continue;  // this server lacked it recently
             }
             task.variants.push_back(variant);
@@ -212,7 +212,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
     for (auto& task : tasks) {
         for (std::size_t i = 0; i < task.variants.size(); ++i) {
             const auto key = canonical_url(*task.channel, task.subdir, task.variants[i]);
-            auto state = m_cache.read_state(key);
+            auto state = cache.read_state(key);
             if (!state) {
                 task.error = with_place(std::move(state).error(), *task.channel, task.subdir, key);
                 break;
@@ -221,10 +221,10 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 continue;
             }
             const auto age = now - (*state)->fetched_at;
-            const bool fresh = !task.local && m_options.max_age.count() > 0 &&
-                               age >= system_clock::duration{} && age < m_options.max_age;
-            if (fresh || m_options.offline == Offline::yes) {
-                auto entry = m_cache.read(key);
+            const bool fresh = !task.local && options.max_age.count() > 0 &&
+                               age >= system_clock::duration{} && age < options.max_age;
+            if (fresh || options.offline == Offline::yes) {
+                auto entry = cache.read(key);
                 if (entry && *entry) {
                     task.variant_index = i;
                     task.result = task.make(SubdirPresence::present, std::move((*entry)->body),
@@ -232,7 +232,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                     break;
                 }
             }
-            if (m_options.offline == Offline::no) {
+            if (options.offline == Offline::no) {
                 // Probe from the first form not known to be missing: a form whose memory
                 // expired is tried again before the cached one is revalidated.
                 task.variant_index = 0;
@@ -242,11 +242,10 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 break;
             }
         }
-        if (task.pending() && m_options.offline == Offline::yes && task.known_absent) {
+        if (task.pending() && options.offline == Offline::yes && task.known_absent) {
             task.result = task.make(SubdirPresence::absent, {}, BodySource::cache);
         }
-        if (task.pending() && m_options.offline == Offline::yes) {
-            const auto key = canonical_url(*task.channel, task.subdir, task.variants.back());
+        if (task.pending() && options.offline == Offline::yes) {
             task.error = with_place(
                 core::make_error(core::ErrorCode::unavailable, "index.cache.offline_missing",
                                  fmt::format("offline, and the cache has no repodata for `{}/{}`",
@@ -276,7 +275,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
             round.push_back(&task);
             requests.push_back(std::move(request));
         }
-        auto responses = m_transport.send_all(requests);
+        auto responses = transport.send_all(requests);
 
         for (std::size_t i = 0; i < round.size(); ++i) {
             auto& task = *round[i];
@@ -292,10 +291,10 @@ core::Result<std::vector<SubdirData>> fetch_many(
                     const auto shown = core::redact_url(url);
                     ++task.mirror_index;
                     const auto next = core::redact_url(task.url());
-                    m_reporter.on_warning("net.mirror.next",
-                                          fmt::format("{} failed ({}); trying the next mirror: {}",
-                                                      shown, reason, next),
-                                          {{"url", shown}, {"reason", reason}, {"next", next}});
+                    reporter.on_warning("net.mirror.next",
+                                        fmt::format("{} failed ({}); trying the next mirror: {}",
+                                                    shown, reason, next),
+                                        {{"url", shown}, {"reason", reason}, {"next", next}});
                     continue;
                 }
                 if (!response) {
@@ -320,7 +319,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 if (task.variant_index + 1 < task.variants.size()) {
                     ++task.variant_index;
                     const auto next_key = canonical_url(*task.channel, task.subdir, task.variant());
-                    auto state = m_cache.read_state(next_key);
+                    auto state = cache.read_state(next_key);
                     if (state && *state) {
                         task.cached = std::move(*state);
                     }
@@ -330,7 +329,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 continue;
             }
             if (status == 304 && task.cached && !task.unconditional) {
-                auto entry = m_cache.read(key);
+                auto entry = cache.read(key);
                 if (!entry || !*entry) {
                     task.unconditional = true;  // the cached body is gone or damaged
                     continue;
@@ -340,7 +339,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 if (const auto etag = response->header("etag"); !etag.empty()) {
                     state.etag = std::string(etag);
                 }
-                if (auto written = m_cache.write_state(key, std::move(state)); !written) {
+                if (auto written = cache.write_state(key, std::move(state)); !written) {
                     task.error =
                         with_place(std::move(written).error(), *task.channel, task.subdir, key);
                     continue;
@@ -354,7 +353,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 continue;
             }
             auto body = detail::decompress(response->body, compression_of(task.variant()),
-                                           m_options.max_decompressed_bytes, core::redact_url(url));
+                                           options.max_decompressed_bytes, core::redact_url(url));
             if (!body) {
                 task.error = with_place(std::move(body).error(), *task.channel, task.subdir, url);
                 continue;
@@ -364,7 +363,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
             state.last_modified = std::string(response->header("last-modified"));
             state.fetched_at = now;
             state.variant = std::string(variant_name(task.variant()));
-            if (auto written = m_cache.write(key, state, *body); !written) {
+            if (auto written = cache.write(key, state, *body); !written) {
                 task.error =
                     with_place(std::move(written).error(), *task.channel, task.subdir, key);
                 continue;
@@ -376,7 +375,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
     for (auto& task : tasks) {
         if (task.probes_changed && task.result && !task.local) {
             // A cache that cannot be written costs requests next time, nothing else.
-            (void)m_cache.write_probes(subdir_key(*task.channel, task.subdir), task.probes);
+            (void)cache.write_probes(subdir_key(*task.channel, task.subdir), task.probes);
         }
     }
 
@@ -389,7 +388,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
     for (auto& task : tasks) {
         auto& result = *task.result;
         result.tried_urls = std::move(task.tried);
-        m_reporter.on_log_line(
+        reporter.on_log_line(
             log_phase, result.presence == SubdirPresence::present
                            ? fmt::format("{}/{}: {} ({}, {} bytes)", result.channel.name(),
                                          result.subdir, variant_file(result.variant),
