@@ -310,6 +310,10 @@ core::Result<std::vector<SubdirData>> fetch_many(
             }
 
             const int status = response->status;
+            if ((status == 200 || status == 304) &&
+                task.probes.missing.erase(std::string(variant_name(task.variant()))) > 0) {
+                task.probes_changed = true;  // it is back
+            }
             if (status == 404 || status == 410) {
                 task.tried.push_back(core::redact_url(url));
                 task.probes.missing[std::string(variant_name(task.variant()))] = now;

@@ -207,6 +207,34 @@ TEST_F(ChannelFetchTest, AChannelWithOnlyNoarchIsValid) {
     EXPECT_EQ((*fetched)[1].presence, SubdirPresence::present);
 }
 
+TEST_F(ChannelFetchTest, AnAbsentSubdirCostsOneRequestUntilItAppears) {
+    add_subdir("chan", "noarch", m_small);
+    m_options.max_age = seconds{0};
+    const std::vector<Channel> channels{channel("chan")};
+    ASSERT_THAT(fetcher().fetch_subdirs(channels), test::Succeeds());
+    EXPECT_EQ(requests("/chan/linux-64/repodata_shards.msgpack.zst"), 1U);
+    EXPECT_EQ(requests("/chan/linux-64/repodata.json"), 1U);
+
+    auto again = fetcher().fetch_subdirs(channels);
+    ASSERT_THAT(again, test::Succeeds());
+    EXPECT_EQ((*again)[0].presence, SubdirPresence::absent);
+    EXPECT_EQ(requests("/chan/linux-64/repodata_shards.msgpack.zst"), 1U);
+    EXPECT_EQ(requests("/chan/linux-64/repodata.json"), 2U);
+
+    const std::string linux = R"({"info":{"subdir":"linux-64"},"packages":{}})";
+    add_subdir("chan", "linux-64", linux);
+    auto appeared = fetcher().fetch_subdirs(channels);
+    ASSERT_THAT(appeared, test::Succeeds());
+    EXPECT_EQ((*appeared)[0].presence, SubdirPresence::present);
+    EXPECT_EQ((*appeared)[0].body, linux);
+    // From now on repodata.json is revalidated directly.
+    auto later = fetcher().fetch_subdirs(channels);
+    ASSERT_THAT(later, test::Succeeds());
+    EXPECT_EQ((*later)[0].source, BodySource::revalidated);
+    EXPECT_EQ(requests("/chan/linux-64/repodata.json"), 4U);
+    EXPECT_EQ(requests("/chan/linux-64/repodata_shards.msgpack.zst"), 1U);
+}
+
 TEST_F(ChannelFetchTest, AMissingChannelNamesTheUrlsTried) {
     add_subdir("chan", "noarch", m_small);
     auto fetched = fetcher().fetch_subdirs({channel("chan"), channel("nochan")});
