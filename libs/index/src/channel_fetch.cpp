@@ -511,6 +511,17 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
         }
     }
 
+    if (context.options.offline == Offline::yes && !to_fetch.empty()) {
+        const auto& data = *jobs[to_fetch.front().job].data;
+        const auto& shard = jobs[to_fetch.front().job].shards[to_fetch.front().shard];
+        return with_place(
+            core::make_error(core::ErrorCode::unavailable, "index.cache.offline_missing",
+                             fmt::format("offline, and the cache has no shard of `{}` in `{}/{}`",
+                                         shard.name, data.channel.name(), data.subdir))
+                .arg("name", shard.name)
+                .with_hint("run once with the network, or leave offline mode"),
+            data.channel, data.subdir, shard.url);
+    }
     auto responses = context.transport.send_all(requests);
     for (std::size_t k = 0; k < to_fetch.size(); ++k) {
         const auto& data = *jobs[to_fetch[k].job].data;

@@ -265,6 +265,30 @@ TEST_F(ShardsTest, DecodesBinHashesAndResolvesRelativeUrls) {
     EXPECT_EQ(m_server.requests(m_foo_shard_path), 1U);
 }
 
+TEST_F(ShardsTest, OfflineUsesCachedShardsOnly) {
+    write_synthetic();
+    m_options.offline = Offline::yes;
+    const auto nothing = fetcher().fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(nothing, test::FailsWithId("index.cache.offline_missing"));
+
+    m_options.offline = Offline::no;
+    auto index_only = fetcher().fetch_subdir(channel("syn"), "linux-64");
+    ASSERT_THAT(index_only, test::Succeeds());
+    m_options.offline = Offline::yes;
+    const auto no_shard = fetcher().load_names(*index_only, {"foo"});
+    ASSERT_THAT(no_shard, test::FailsWithId("index.cache.offline_missing"));
+    EXPECT_EQ(no_shard.error().arg_value("name"), "foo");
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 0U);
+
+    m_options.offline = Offline::no;
+    ASSERT_THAT(fetcher().fetch_names(channel("syn"), "linux-64", {"foo"}), test::Succeeds());
+    m_options.offline = Offline::yes;
+    const auto cached = fetcher().fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(cached, test::Succeeds());
+    EXPECT_EQ(cached->size(), 1U);
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 1U);
+}
+
 TEST_F(ShardsTest, ACorruptShardIsAnErrorAndIsNotCached) {
     write_synthetic();
     m_server.inject(m_foo_shard_path, Fault::corrupt(), 1);
