@@ -31,6 +31,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "envsmith/core/text.hpp"
 #include "repodata_store.hpp"
@@ -539,6 +542,7 @@ private:
                        ? fail(at, "a package record must be an object", fn)
                        : fail_json(code, nullptr);
         }
+        prefault_records();
         CondaRecord& record = m_store.records.emplace_back();
         record.fn = fn;
         bool has_name = false;
@@ -671,7 +675,23 @@ private:
         return true;
     }
 
+    // Maps the next few MB of the reserved record array before they are written.
+    void prefault_records() noexcept {
+        auto& records = m_store.records;
+        if (records.size() < m_prefaulted) {
+            return;
+        }
+        constexpr std::size_t chunk = (4U << 20) / sizeof(CondaRecord);
+        const std::size_t end = std::min(records.capacity(), records.size() + chunk);
+        if (end > records.size()) {
+            detail::prefault(records.data() + records.size(),
+                             (end - records.size()) * sizeof(CondaRecord));
+        }
+        m_prefaulted = end;
+    }
+
     detail::Store& m_store;
+    std::size_t m_prefaulted = 0;
     const ParseOptions& m_options;
     std::string_view m_text;
     od::document* m_doc = nullptr;
@@ -749,6 +769,22 @@ std::string remove_dot_segments(std::string_view path) {
 }  // namespace
 
 namespace detail {
+
+void prefault(void* begin, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    constexpr std::uintptr_t page = 4096;
+    const auto first = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
+    const auto last = (reinterpret_cast<std::uintptr_t>(begin) + bytes) & ~(page - 1);
+    if (last > first) {
+        // Errors (an old kernel: EINVAL) only mean the pages fault in one by one as before.
+        static_cast<void>(
+            madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE));
+    }
+#else
+    static_cast<void>(begin);
+    static_cast<void>(bytes);
+#endif
+}
 
 std::string resolve_url(std::string_view base_url, std::string_view subdir_url) {
     if (base_url.empty() || has_scheme(base_url) || subdir_url.empty()) {
