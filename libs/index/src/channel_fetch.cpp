@@ -484,9 +484,10 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
     struct Wanted {
         std::size_t job;
         std::size_t shard;
+        std::vector<std::string> urls;  // the shard under each mirror, in order
+        std::size_t at = 0;
     };
     std::vector<Wanted> to_fetch;
-    std::vector<core::HttpRequest> requests;
     for (std::size_t j = 0; j < jobs.size(); ++j) {
         auto& job = jobs[j];
         std::set<std::string> seen;
@@ -504,8 +505,18 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
                 shard.msgpack = std::move(*cached);  // still compressed; decoded below
                 shard.source = BodySource::cache;
             } else {
-                to_fetch.push_back({j, job.shards.size()});
-                requests.push_back({.method = "GET", .url = shard.url, .headers = {}, .body = {}});
+                Wanted wanted{j, job.shards.size(), {shard.url}, 0};
+                // Shards under the subdir folder exist under every mirror of the channel.
+                if (shard.url.starts_with(job.data->subdir_url)) {
+                    const auto rest = shard.url.substr(job.data->subdir_url.size());
+                    for (const auto& mirror : job.data->channel.mirrors()) {
+                        const auto folder = core::join_url(mirror, job.data->subdir + "/");
+                        if (folder != job.data->subdir_url) {
+                            wanted.urls.push_back(folder + rest);
+                        }
+                    }
+                }
+                to_fetch.push_back(std::move(wanted));
             }
             job.shards.push_back(std::move(shard));
         }
@@ -522,11 +533,48 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
                 .with_hint("run once with the network, or leave offline mode"),
             data.channel, data.subdir, shard.url);
     }
-    auto responses = context.transport.send_all(requests);
+    // Rounds: every shard still wanted goes out in one send_all; a failure that another
+    // mirror could answer moves that shard to its next mirror for the next round.
+    std::vector<std::optional<core::Result<core::HttpResponse>>> responses(to_fetch.size());
+    std::vector<std::size_t> pending(to_fetch.size());
+    for (std::size_t k = 0; k < pending.size(); ++k) pending[k] = k;
+    while (!pending.empty()) {
+        std::vector<core::HttpRequest> requests;
+        for (const auto k : pending) {
+            requests.push_back({.method = "GET",
+                                .url = to_fetch[k].urls[to_fetch[k].at],
+                                .headers = {},
+                                .body = {}});
+        }
+        auto answers = context.transport.send_all(requests);
+        std::vector<std::size_t> again;
+        for (std::size_t r = 0; r < pending.size(); ++r) {
+            auto& wanted = to_fetch[pending[r]];
+            auto& answer = answers[r];
+            const bool failed = !answer || worth_next_mirror(answer->status);
+            if (failed && wanted.at + 1 < wanted.urls.size()) {
+                const auto reason =
+                    answer ? fmt::format("HTTP {}", answer->status) : answer.error().message;
+                const auto shown = core::redact_url(wanted.urls[wanted.at]);
+                const auto next = core::redact_url(wanted.urls[wanted.at + 1]);
+                context.reporter.on_warning(
+                    "net.mirror.next",
+                    fmt::format("{} failed ({}); trying the next mirror: {}", shown, reason, next),
+                    {{"url", shown}, {"reason", reason}, {"next", next}});
+                ++wanted.at;
+                again.push_back(pending[r]);
+                continue;
+            }
+            responses[pending[r]] = std::move(answer);
+        }
+        pending = std::move(again);
+    }
+
     for (std::size_t k = 0; k < to_fetch.size(); ++k) {
         const auto& data = *jobs[to_fetch[k].job].data;
         auto& shard = jobs[to_fetch[k].job].shards[to_fetch[k].shard];
-        auto& response = responses[k];
+        shard.url = to_fetch[k].urls[to_fetch[k].at];
+        auto& response = *responses[k];
         if (!response) {
             return with_place(std::move(response).error().with_context(
                                   fmt::format("fetching the shard of `{}`", shard.name)),

@@ -289,6 +289,32 @@ TEST_F(ShardsTest, OfflineUsesCachedShardsOnly) {
     EXPECT_EQ(m_server.requests(m_foo_shard_path), 1U);
 }
 
+TEST_F(ShardsTest, AShardThatOneMirrorFailsComesFromTheNext) {
+    write_synthetic();
+    test::TempDir copy;
+    for (const auto& entry : fs::recursive_directory_iterator(m_root.path() / "syn")) {
+        if (entry.is_regular_file()) {
+            copy.write(fs::relative(entry.path(), m_root.path()).string(),
+                       testing::read_file(entry.path()));
+        }
+    }
+    test::TestServer first{copy.path()};
+    first.inject(m_foo_shard_path, Fault::http_status(503), 10);
+    m_config.mirrors["syn"] = {first.base_url() + "/syn", m_server.base_url() + "/syn"};
+    auto foo = fetcher().fetch_names(channel("syn"), "linux-64", {"foo"});
+    ASSERT_THAT(foo, test::Succeeds());
+    EXPECT_EQ(foo->size(), 1U);
+    EXPECT_EQ(first.requests("/syn/linux-64/repodata_shards.msgpack.zst"), 1U);
+    EXPECT_GE(first.requests(m_foo_shard_path), 1U);
+    EXPECT_EQ(m_server.requests(m_foo_shard_path), 1U);
+    bool warned = false;
+    for (const auto& warning : m_reporter.warnings) {
+        warned = warned || (warning.message_id == "net.mirror.next" &&
+                            warning.arg("url") == first.base_url() + m_foo_shard_path);
+    }
+    EXPECT_TRUE(warned);
+}
+
 TEST_F(ShardsTest, ACorruptShardIsAnErrorAndIsNotCached) {
     write_synthetic();
     m_server.inject(m_foo_shard_path, Fault::corrupt(), 1);
