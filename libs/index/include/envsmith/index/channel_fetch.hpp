@@ -82,20 +82,23 @@ struct Shard {
 ///
 /// Errors (each with args `channel`, `subdir` where they apply and a redacted `url`):
 ///
-/// | id | code | when |
-/// | --- | --- | --- |
-/// | `index.channel.not_found` | not_found | no subdir of a channel exists; args `channel`, `urls`
-/// (tried) | | `index.fetch.denied` | permission_denied | 401 or 403; args `status` | |
-/// `index.fetch.http` | unavailable | another status that no mirror recovered from; `status` | |
-/// `index.cache.offline_missing` | unavailable | offline and nothing cached | | `index.cache.io` |
-/// unavailable | the cache folder cannot be used | | `index.decompress.too_large` / `.invalid` |
-/// invalid_input | a bomb, a corrupt stream | | `index.shards.invalid` | invalid_input | a shard
-/// index or shard that does not decode | | `index.shards.hash_mismatch` | unavailable | a shard
-/// whose sha256 differs; `expected`, `actual` | | `network.*`, `net.*` | as the transport says |
-/// transport failures, passed on with context |
+/// - `index.channel.not_found` (not_found): no subdir of a channel exists; arg `urls`, the
+///   URLs tried
+/// - `index.fetch.denied` (permission_denied): 401 or 403; arg `status`
+/// - `index.fetch.http` (unavailable): another status no mirror recovered from; arg `status`
+/// - `index.cache.offline_missing` (unavailable): offline and nothing cached
+/// - `index.cache.io` (unavailable): the cache folder cannot be used
+/// - `index.decompress.too_large`, `index.decompress.invalid` (invalid_input): a
+///   decompression bomb, a corrupt or truncated stream
+/// - `index.shards.invalid` (invalid_input): a shard index or shard that does not decode
+/// - `index.shards.hash_mismatch` (unavailable): a shard whose sha256 differs from the
+///   index's; args `name`, `expected`, `actual`
+/// - `network.*`, `net.*`: transport failures, passed on with context
 ///
 /// Warnings: `net.mirror.next` when a mirror fails and the next is tried (args `url`,
-/// `reason`, `next`). Log lines (phase `index`) say what each subdir came from.
+/// `reason`, `next`); `index.cache.damaged` when a cached body does not parse and is fetched
+/// again (args `channel`, `subdir`). `fetch_subdirs` reports the phase `index` (start, end),
+/// and log lines (phase `index`) say where each subdir and shard batch came from.
 class ChannelFetcher {
 public:
     ChannelFetcher(core::Transport& transport, const RepodataCache& cache, core::Reporter& reporter,
