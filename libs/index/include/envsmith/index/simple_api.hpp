@@ -60,7 +60,7 @@ struct DistributionFile {
 
 /// One project page, or several merged (PypiClient::project).
 struct ProjectPage {
-    std::string name;  // as the page gives it (JSON `name`, HTML from the URL); or empty
+    std::string name;  // JSON `name`; empty from HTML (PypiClient fills in the normalised name)
     std::vector<DistributionFile> files;
     std::vector<std::string> versions;  // PEP 700 `versions`, JSON only
     std::string api_version;  // `meta.api-version` / `<meta name="pypi:repository-version">`
