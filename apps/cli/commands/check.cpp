@@ -29,6 +29,37 @@ private:
     const diag::Messages& m_messages;
 };
 
+/// Columns a UTF-8 text takes on a terminal: one per code point, two for East Asian wide ones
+/// (Hangul, CJK, fullwidth forms), so that Chinese and accented verdicts line up.
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        std::uint32_t code = length == 1 ? lead : lead & (0x7FU >> length);
+        for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3FU);
+        }
+        const bool wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0xA4CF) ||
+                          (code >= 0xAC00 && code <= 0xD7A3) || (code >= 0xF900 && code <= 0xFAFF) ||
+                          (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) ||
+                          (code >= 0xFFE0 && code <= 0xFFE6) || (code >= 0x20000 && code <= 0x3FFFD);
+        width += wide ? 2 : 1;
+        i += length;
+    }
+    return width;
+}
+
+/// `text` followed by spaces up to `width` display columns.
+std::string pad(std::string_view text, std::size_t width) {
+    std::string padded(text);
+    const auto used = display_width(text);
+    if (used < width) {
+        padded.append(width - used, ' ');
+    }
+    return padded;
+}
+
 std::string verdict_word(const diag::Messages& messages, api::CheckVerdict verdict) {
     const auto name = std::string(api::to_string(verdict));
     return messages.render("check.verdict." + name, {}, name);
@@ -46,15 +77,15 @@ void print_text(const api::CheckReport& report, const diag::Messages& messages) 
     std::size_t verdict_width = 0;
     std::size_t request_width = 0;
     for (const auto& item : report.items) {
-        verdict_width = std::max(verdict_width, verdict_word(messages, item.verdict).size());
+        verdict_width = std::max(verdict_width, display_width(verdict_word(messages, item.verdict)));
         request_width = std::max(request_width, item.request.size());
     }
     request_width = std::min<std::size_t>(request_width, 32);
     std::map<api::CheckVerdict, std::size_t> counts;
     for (const auto& item : report.items) {
         ++counts[item.verdict];
-        fmt::print("  {:<{}}  {:<5}  {:<{}}  {}\n", verdict_word(messages, item.verdict),
-                   verdict_width, item.kind, item.request, request_width,
+        fmt::print("  {}  {:<5}  {}  {}\n", pad(verdict_word(messages, item.verdict), verdict_width),
+                   item.kind, pad(item.request, request_width),
                    messages.render(item.message_id, item.args, item.message));
     }
     std::string summary;
@@ -110,6 +141,9 @@ void print_json(const api::CheckReport& report, const diag::Messages& messages) 
 void add_check_command(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
     auto options = std::make_shared<api::CheckOptions>();
     auto refresh = std::make_shared<bool>(false);
+    // Flags land here and override the settings file, which is read when the command runs.
+    auto flags = std::make_shared<api::NetworkSettings>();
+    auto config = std::make_shared<std::string>();
     auto* cmd = app.add_subcommand(
         "check",
         "Ask the channels and indexes whether every requested package exists for the target, "
@@ -125,24 +159,41 @@ void add_check_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
                     "3.12)");
     cmd->add_option("--glibc", options->glibc, "Target glibc X.Y for manylinux wheels")
         ->capture_default_str();
-    cmd->add_option("--channel-alias", options->network.channel_alias,
+    cmd->add_option("--channel-alias", flags->channel_alias,
                     "Base URL that bare channel names resolve under (default: "
                     "https://conda.anaconda.org)");
     cmd->add_option("--index-url", options->index_url,
                     "PyPI simple index to use instead of the definition's (default: the "
                     "definition's, else https://pypi.org/simple)");
-    cmd->add_option("--cache-dir", options->network.cache_dir,
+    cmd->add_option("--cache-dir", flags->cache_dir,
                     "Where repodata and index pages are cached (default: $ENVSMITH_CACHE_DIR, "
                     "$XDG_CACHE_HOME/envsmith or ~/.cache/envsmith)");
-    cmd->add_flag("--offline", options->network.offline, "Use only what is cached");
+    cmd->add_flag("--offline", flags->offline, "Use only what is cached");
+    cmd->add_option("--config", *config,
+                    "Settings file: channel alias, mirrors, credentials, cache, CA bundle "
+                    "(default: $ENVSMITH_CONFIG, else ~/.config/envsmith/config.yaml when it "
+                    "exists; docs/settings.md)");
     cmd->add_flag("--refresh", *refresh, "Revalidate every cached page with the server");
     cmd->footer("Exit status: 0 when every item exists (warnings allowed), 1 when an item is "
                 "missing, invalid or could not be checked, 3-70 on errors.");
-    cmd->callback([options, refresh, &globals, &exit_code] {
+    cmd->callback([options, refresh, flags, config, &globals, &exit_code] {
+        api::LocalFileSystem fs;
+        auto network = api::load_network_settings(fs, *config);
+        if (!network) {
+            exit_code = report_error(globals.output, network.error());
+            return;
+        }
+        options->network = std::move(*network);
+        if (!flags->channel_alias.empty()) {
+            options->network.channel_alias = flags->channel_alias;
+        }
+        if (!flags->cache_dir.empty()) {
+            options->network.cache_dir = flags->cache_dir;
+        }
+        options->network.offline = flags->offline;
         if (*refresh) {
             options->network.max_age_s = 0;
         }
-        api::LocalFileSystem fs;
         StderrReporter reporter(globals.messages());
         const auto report = api::check(fs, reporter, *options);
         if (!report) {

@@ -117,6 +117,10 @@ private:
         if (!m_options.network.channel_alias.empty()) {
             config.channel_alias = m_options.network.channel_alias;
         }
+        if (!m_options.network.default_channels.empty()) {
+            config.default_channels = m_options.network.default_channels;
+        }
+        config.mirrors = m_options.network.mirrors;
         const auto texts = conda.channels.empty() ? std::vector<std::string>{"defaults"} : conda.channels;
         for (const auto& text : texts) {
             auto expanded = index::expand_channel(text, config);
@@ -245,7 +249,12 @@ private:
             report.items.push_back(std::move(item));
             return;
         }
-        detail::PypiLookup lookup(m_transport, m_fs, m_reporter, pip, m_options.index_url);
+        // The command line's index, else the definition's, else the settings' default.
+        auto effective = pip;
+        if (effective.index_url.empty() && !effective.no_index) {
+            effective.index_url = m_options.network.index_url;
+        }
+        detail::PypiLookup lookup(m_transport, m_fs, m_reporter, effective, m_options.index_url);
         for (const auto& requirement : pip.requirements) {
             report.items.push_back(detail::check_pip_requirement(
                 requirement.requirement, *target,

@@ -3,13 +3,25 @@
 // Transport built from them.
 
 #include <cstdint>
+#include <map>
+#include <vector>
 #include <memory>
 #include <string>
 
+#include "envsmith/core/filesystem.hpp"
 #include "envsmith/core/reporter.hpp"
+#include "envsmith/core/result.hpp"
 #include "envsmith/core/transport.hpp"
 
 namespace envsmith::api {
+
+/// Credentials for one host, secret resolved.
+struct HostCredential {
+    std::string host;
+    bool bearer = false;    // a token; else basic with `username`
+    std::string username;
+    std::string secret;     // never logged
+};
 
 struct NetworkSettings {
     /// Where repodata, index pages and shards are cached. Empty: `default_cache_dir()`.
@@ -25,7 +37,26 @@ struct NetworkSettings {
     std::string channel_alias;
     /// A .netrc file with credentials per host; empty: `~/.netrc` when it exists.
     std::string netrc;
+    std::vector<HostCredential> credentials;
+    /// What `defaults` expands to; empty: conda's (repo.anaconda.com main and r).
+    std::vector<std::string> default_channels;
+    /// Mirrors of channels (by name or URL) and indexes (by URL), tried in order.
+    std::map<std::string, std::vector<std::string>> mirrors;
+    /// The PyPI index when a definition names none; empty: https://pypi.org/simple.
+    std::string index_url;
 };
+
+/// `$ENVSMITH_CONFIG`, else `$XDG_CONFIG_HOME/envsmith/config.yaml`, else
+/// `~/.config/envsmith/config.yaml`.
+[[nodiscard]] std::string default_settings_path();
+
+/// The settings file (docs/settings.md) as NetworkSettings, secrets read from the
+/// environment variables it names. `path` empty: `default_settings_path()`, and no file there
+/// is no settings; a `path` given that does not exist is `fs.not_found`. Fails with the
+/// parser's located `settings.*` errors, and `settings.secret_env_unset` when a named
+/// environment variable is not set.
+[[nodiscard]] core::Result<NetworkSettings> load_network_settings(core::FileSystem& fs,
+                                                                  const std::string& path = {});
 
 /// `$ENVSMITH_CACHE_DIR`, else `$XDG_CACHE_HOME/envsmith`, else `~/.cache/envsmith`, else a
 /// folder under the system's temporary directory.
