@@ -322,3 +322,44 @@ TEST_F(CheckUseCaseTest, AnUnreachableChannelIsAnErrorNotAMissingPackage) {
 
 }  // namespace
 }  // namespace envsmith::api
+
+namespace envsmith::api {
+namespace {
+
+TEST(NetworkSettingsFile, SecretsComeFromTheEnvironmentAndAnUnsetOneIsALocatedError) {
+    test::TempDir dir;
+    const auto file = dir.write("config.yaml",
+                                "channel_alias: https://conda.example.com\n"
+                                "credentials:\n"
+                                "  - host: repo.example.com\n"
+                                "    token_env: ENVSMITH_TEST_TOKEN_4711\n");
+    LocalFileSystem fs;
+    ::unsetenv("ENVSMITH_TEST_TOKEN_4711");
+    const auto unset = load_network_settings(fs, file.string());
+    ASSERT_THAT(unset, test::FailsWithId("settings.secret_env_unset"));
+    EXPECT_EQ(unset.error().where->line, 3U);
+    EXPECT_EQ(unset.error().arg_value("variable"), "ENVSMITH_TEST_TOKEN_4711");
+
+    ::setenv("ENVSMITH_TEST_TOKEN_4711", "s3cret", 1);
+    const auto loaded = load_network_settings(fs, file.string());
+    ::unsetenv("ENVSMITH_TEST_TOKEN_4711");
+    ASSERT_THAT(loaded, test::Succeeds());
+    EXPECT_EQ(loaded->channel_alias, "https://conda.example.com");
+    ASSERT_EQ(loaded->credentials.size(), 1U);
+    EXPECT_TRUE(loaded->credentials[0].bearer);
+    EXPECT_EQ(loaded->credentials[0].secret, "s3cret");
+}
+
+TEST(NetworkSettingsFile, NoFileAtTheDefaultPlaceIsNoSettingsButANamedMissingFileIsAnError) {
+    test::TempDir dir;
+    LocalFileSystem fs;
+    ::setenv("ENVSMITH_CONFIG", (dir.path() / "absent.yaml").c_str(), 1);
+    // ENVSMITH_CONFIG names the default place; it is looked for, and its absence is fine.
+    EXPECT_THAT(load_network_settings(fs), test::Succeeds());
+    ::unsetenv("ENVSMITH_CONFIG");
+    EXPECT_THAT(load_network_settings(fs, (dir.path() / "absent.yaml").string()),
+                test::FailsWithId("fs.not_found"));
+}
+
+}  // namespace
+}  // namespace envsmith::api
