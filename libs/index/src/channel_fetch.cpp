@@ -526,7 +526,7 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
         const auto& data = *jobs[to_fetch.front().job].data;
         const auto& shard = jobs[to_fetch.front().job].shards[to_fetch.front().shard];
         return with_place(
-            core::make_error(core::ErrorCode::unavailable, "index.cache.offline_missing",
+            core::make_error(core::ErrorCode::unavailable, "index.shards.offline_missing",
                              fmt::format("offline, and the cache has no shard of `{}` in `{}/{}`",
                                          shard.name, data.channel.name(), data.subdir))
                 .arg("name", shard.name)
@@ -623,9 +623,12 @@ core::Status fetch_shard_batch(const Context& context, std::vector<ShardJob>& jo
     return {};
 }
 
-core::Error not_sharded() {
-    return core::make_error(core::ErrorCode::internal, "index.shards.invalid",
-                            "shards asked of a subdir not fetched as a CEP-16 shard index");
+core::Error not_sharded(const SubdirData& data) {
+    return with_place(
+        core::make_error(core::ErrorCode::internal, "index.shards.not_sharded",
+                         fmt::format("`{}/{}` was not fetched as a CEP-16 shard index",
+                                     data.channel.name(), data.subdir)),
+        data.channel, data.subdir, {});
 }
 
 core::Result<Repodata> build_from_shards(const SubdirData& data, const detail::ShardIndex& index,
@@ -650,7 +653,7 @@ core::Result<Repodata> build_from_shards(const SubdirData& data, const detail::S
 core::Result<std::vector<Shard>> ChannelFetcher::fetch_shards(
     const SubdirData& data, const std::vector<std::string>& names) {
     if (data.variant != RepodataVariant::shards || data.presence != SubdirPresence::present) {
-        return not_sharded();
+        return not_sharded(data);
     }
     auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
     if (!index) {

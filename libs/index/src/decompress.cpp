@@ -31,6 +31,13 @@ core::Error invalid(std::string_view source, Compression format, std::string det
         .arg("detail", std::move(detail));
 }
 
+/// Out of memory, in practice.
+core::Error init_failed(Compression format) {
+    return core::make_error(core::ErrorCode::internal, "index.decompress.init_failed",
+                            fmt::format("cannot initialise the {} decoder", format_name(format)))
+        .arg("format", std::string(format_name(format)));
+}
+
 struct ZstdFree {
     void operator()(ZSTD_DCtx* context) const noexcept { ZSTD_freeDCtx(context); }
 };
@@ -39,8 +46,7 @@ core::Result<std::string> decompress_zstd(std::string_view input, std::uint64_t 
                                           std::string_view source) {
     const std::unique_ptr<ZSTD_DCtx, ZstdFree> context(ZSTD_createDCtx());
     if (!context) {
-        return core::make_error(core::ErrorCode::internal, "index.decompress.invalid",
-                                "cannot allocate a zstd context");
+        return init_failed(Compression::zstd);
     }
     // The frame header may announce the size; trust it only as a reserve hint, capped.
     std::string output;
@@ -90,8 +96,7 @@ core::Result<std::string> decompress_bzip2(std::string_view input, std::uint64_t
                                            std::string_view source) {
     bz_stream stream{};
     if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) {
-        return core::make_error(core::ErrorCode::internal, "index.decompress.invalid",
-                                "cannot initialise bzip2");
+        return init_failed(Compression::bzip2);
     }
     struct End {
         bz_stream* stream;
@@ -131,8 +136,7 @@ core::Result<std::string> decompress_bzip2(std::string_view input, std::uint64_t
             BZ2_bzDecompressEnd(&stream);
             stream = bz_stream{};
             if (BZ2_bzDecompressInit(&stream, 0, 0) != BZ_OK) {
-                return core::make_error(core::ErrorCode::internal, "index.decompress.invalid",
-                                        "cannot initialise bzip2");
+                return init_failed(Compression::bzip2);
             }
             stream.next_in = const_cast<char*>(next);  // NOLINT
             stream.avail_in = available;

@@ -276,7 +276,7 @@ TEST_F(ShardsTest, OfflineUsesCachedShardsOnly) {
     ASSERT_THAT(index_only, test::Succeeds());
     m_options.offline = Offline::yes;
     const auto no_shard = fetcher().load_names(*index_only, {"foo"});
-    ASSERT_THAT(no_shard, test::FailsWithId("index.cache.offline_missing"));
+    ASSERT_THAT(no_shard, test::FailsWithId("index.shards.offline_missing"));
     EXPECT_EQ(no_shard.error().arg_value("name"), "foo");
     EXPECT_EQ(m_server.requests(m_foo_shard_path), 0U);
 
@@ -353,6 +353,15 @@ TEST_F(ShardsTest, AnIndexThatIsNotMsgpackIsAnError) {
     const auto bad = fetcher_.fetch_names(channel("bad"), "linux-64", {"foo"});
     ASSERT_THAT(bad, test::FailsWithId("index.shards.invalid"));
     EXPECT_EQ(bad.error().code, core::ErrorCode::invalid_input);
+}
+
+TEST_F(ShardsTest, ShardsOfASubdirWithoutAnIndexAreABug) {
+    m_root.write("plain/noarch/repodata.json", R"({"packages":{}})");
+    auto subdir = fetcher().fetch_subdir(channel("plain"), "noarch");
+    ASSERT_THAT(subdir, test::Succeeds());
+    const auto shards = fetcher().fetch_shards(*subdir, {"foo"});
+    ASSERT_THAT(shards, test::FailsWithId("index.shards.not_sharded"));
+    EXPECT_EQ(shards.error().code, core::ErrorCode::internal);
 }
 
 TEST_F(ShardsTest, ShardsCanBeTurnedOff) {

@@ -86,7 +86,9 @@ struct Shard {
 ///   URLs tried
 /// - `index.fetch.denied` (permission_denied): 401 or 403; arg `status`
 /// - `index.fetch.http` (unavailable): another status no mirror recovered from; arg `status`
-/// - `index.cache.offline_missing` (unavailable): offline and nothing cached
+/// - `index.cache.offline_missing` (unavailable): offline and nothing cached;
+///   `index.shards.offline_missing` (unavailable, arg `name`): the same for a shard
+/// - `index.shards.not_sharded` (internal): `fetch_shards` on a subdir without shard index
 /// - `index.cache.io` (unavailable): the cache folder cannot be used
 /// - `index.decompress.too_large`, `index.decompress.invalid` (invalid_input): a
 ///   decompression bomb, a corrupt or truncated stream
