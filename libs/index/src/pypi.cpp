@@ -308,11 +308,11 @@ core::Result<ProjectPage> PypiClient::combine(std::string_view normalized,
         for (const auto& index : index_urls()) consulted.push_back(core::redact_url(index));
         for (const auto& link : m_options.find_links) consulted.push_back(core::redact_url(link));
         const auto list = core::join(consulted, ", ");
+        const auto indexes = list.empty() ? std::string("any index (none is configured)") : list;
         return core::make_error(core::ErrorCode::not_found, "index.pypi.not_found",
-                                fmt::format("no project `{}` on {}", normalized,
-                                            list.empty() ? "any index (none is configured)" : list))
+                                fmt::format("no project `{}` on {}", normalized, indexes))
             .arg("project", std::string(normalized))
-            .arg("indexes", list);
+            .arg("indexes", indexes);
     }
     if (merged.name.empty())
         merged.name = std::string(normalized);

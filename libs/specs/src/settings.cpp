@@ -77,9 +77,15 @@ core::Result<CredentialSetting> parse_credential(const YamlInput& input, const Y
         }
         *target = std::move(*value);
     }
+    // One id, several wordings: all but the first carry `problem`, so that the catalog's
+    // "the credential for {host} {problem}" fits them, and the first prints in English.
     auto fail = [&](std::string message) {
         return input.error_at(node, "settings.credential", std::move(message))
             .arg("host", credential.host);
+    };
+    auto fail_for = [&](std::string problem) {
+        return fail(fmt::format("the credential for {} {}", credential.host, problem))
+            .arg("problem", std::move(problem));
     };
     if (credential.host.empty()) {
         return fail("a credential needs `host`");
@@ -87,18 +93,14 @@ core::Result<CredentialSetting> parse_credential(const YamlInput& input, const Y
     const bool has_password = !password.empty() || !password_env.empty();
     const bool has_token = !token.empty() || !token_env.empty();
     if (has_password == has_token) {
-        return fail(fmt::format("the credential for {} needs either a password (`password` or "
-                                "`password_env`) or a token (`token` or `token_env`)",
-                                credential.host));
+        return fail_for("needs either a password (`password` or `password_env`) or a token "
+                        "(`token` or `token_env`)");
     }
     if ((!password.empty() && !password_env.empty()) || (!token.empty() && !token_env.empty())) {
-        return fail(fmt::format("the credential for {} gives its secret twice, written out and "
-                                "in an environment variable",
-                                credential.host));
+        return fail_for("gives its secret twice, written out and in an environment variable");
     }
     if (has_password && credential.username.empty()) {
-        return fail(fmt::format("the credential for {} has a password but no `username`",
-                                credential.host));
+        return fail_for("has a password but no `username`");
     }
     credential.scheme = has_token ? CredentialSetting::Scheme::bearer : CredentialSetting::Scheme::basic;
     credential.secret = has_token ? token : password;

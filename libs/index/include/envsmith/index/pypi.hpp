@@ -62,7 +62,8 @@ struct PypiOptions {
 /// Errors (each with English `message` and the named `args`; every URL redacted):
 /// - `index.pypi.name_invalid` (invalid_input): `project`.
 /// - `index.pypi.not_found` (not_found): `project`, `indexes` (the consulted index URLs and
-///   find-links, comma-separated). No index has the project and no find-links file is for it.
+///   find-links, comma-separated; "any index (none is configured)" when there are none). No
+///   index has the project and no find-links file is for it.
 /// - `index.pypi.page_invalid` (invalid_input): `url`, `line`, `problem`.
 /// - `index.pypi.http_status` (not_found for 404/410 of a file, permission_denied for 401/403,
 ///   else unavailable): `url`, `status`.
