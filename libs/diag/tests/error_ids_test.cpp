@@ -46,9 +46,6 @@ namespace stdfs = std::filesystem;
 constexpr std::string_view scanned_dirs[] = {"libs/core", "libs/specs", "libs/net", "libs/index",
                                              "libs/api",  "libs/diag",  "apps/cli"};
 
-/// TEMPORARY: ids whose texts are being written right now, next to the code that raises them
-/// (libs/index, libs/api/src/check.cpp). Remove each prefix once its texts are in locale/.
-constexpr std::string_view pending_prefixes[] = {"index.", "check."};
 
 /// One source file without its comments and preprocessor lines, and with every string literal
 /// replaced by `"#N"`, N indexing `literals` (so braces and semicolons in literals do not count).
@@ -242,15 +239,6 @@ FoundIds scan_sources() {
     return found;
 }
 
-bool pending(std::string_view id) {
-    for (const auto prefix : pending_prefixes) {
-        if (id.starts_with(prefix)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 TEST(ErrorIdsTest, TheScanFindsTheIdsOfEveryKindOfHandover) {
     const auto found = scan_sources();
     for (const auto* id : {"spec.match_spec.invalid",  // constexpr spec_id = "..."
@@ -279,7 +267,7 @@ TEST(ErrorIdsTest, EveryIdTheCodeRaisesHasAnEnglishText) {
     ASSERT_GE(found.ids.size(), 80U) << "the scan found too few ids; is ENVSMITH_SOURCE_DIR right?";
     std::string missing;
     for (const auto& [id, file] : found.ids) {
-        if (!pending(id) && english->find(id) == nullptr) {
+        if (english->find(id) == nullptr) {
             missing += "\n  " + id + "  (" + file + ")";
         }
     }
@@ -297,7 +285,7 @@ TEST(ErrorIdsTest, EveryLanguageHasTheTextsOfTheIdsWithTheSamePlaceholders) {
         ASSERT_THAT(catalog, test::Succeeds());
         for (const auto& [id, file] : found.ids) {
             const auto* source = english->find(id);
-            if (pending(id) || source == nullptr) {
+            if (source == nullptr) {
                 continue;  // reported by the test above
             }
             const auto* text = catalog->find(id);
