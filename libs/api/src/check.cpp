@@ -140,22 +140,46 @@ private:
         }
         const auto names = spec_names(conda.dependencies);
         index::ChannelFetcher fetcher(m_transport, m_cache, m_reporter, m_clock, fetch_options(platform));
-        for (const auto& channel : m_conda.channels) {
-            auto subdirs = fetcher.fetch_subdirs({channel});
-            if (!subdirs) {
-                fail_channel(channel, subdirs.error(), report_items);
+        // Every channel's subdirs at once, so the requests overlap; when that fails (one
+        // channel has no subdir or cannot be reached), channel by channel to say which.
+        std::vector<std::pair<const index::Channel*, index::SubdirData>> fetched;
+        if (auto all = fetcher.fetch_subdirs(m_conda.channels)) {
+            for (auto& data : *all) {
+                const auto* channel = &m_conda.channels[static_cast<std::size_t>(
+                    std::find(m_conda.channels.begin(), m_conda.channels.end(), data.channel) -
+                    m_conda.channels.begin())];
+                fetched.emplace_back(channel, std::move(data));
+            }
+        } else {
+            for (const auto& channel : m_conda.channels) {
+                auto subdirs = fetcher.fetch_subdirs({channel});
+                if (!subdirs) {
+                    fail_channel(channel, subdirs.error(), report_items);
+                    continue;
+                }
+                for (auto& data : *subdirs) {
+                    fetched.emplace_back(&channel, std::move(data));
+                }
+            }
+        }
+        std::set<std::string> failed;
+        for (auto& [channel, data] : fetched) {
+            if (failed.count(channel->name()) != 0) {
                 continue;
             }
-            for (auto& data : *subdirs) {
-                const auto subdir = data.subdir;
-                auto repodata = fetcher.load(std::move(data));
-                if (!repodata) {
-                    fail_channel(channel, repodata.error(), report_items);
-                    break;
-                }
-                m_conda.storage.push_back(std::move(*repodata));
-                m_conda.target.push_back({channel.name(), subdir, &m_conda.storage.back()});
+            // A sharded subdir: only the shards of the asked names, and the index's name list
+            // for suggestions. Otherwise the whole repodata (downloaded whole anyway).
+            auto all_names = fetcher.shard_names(data);
+            const auto subdir = data.subdir;
+            auto repodata = fetcher.load_names(std::move(data), names);
+            if (!repodata || !all_names) {
+                fail_channel(*channel, repodata ? all_names.error() : repodata.error(), report_items);
+                failed.insert(channel->name());
+                continue;
             }
+            m_conda.storage.push_back(std::move(*repodata));
+            m_conda.target.push_back(
+                {channel->name(), subdir, &m_conda.storage.back(), std::move(*all_names)});
         }
 
         std::vector<CheckItem> items;
@@ -205,7 +229,7 @@ private:
                     continue;  // best effort: a suggestion, not a verdict
                 }
                 m_conda.storage.push_back(std::move(*repodata));
-                m_conda.others.push_back({channel.name(), std::string(subdir), &m_conda.storage.back()});
+                m_conda.others.push_back({channel.name(), std::string(subdir), &m_conda.storage.back(), {}});
             }
         }
         return m_conda.others;

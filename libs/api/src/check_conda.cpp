@@ -172,6 +172,7 @@ CheckItem check_conda_dependency(std::string_view request, const std::vector<Con
             const auto names = subdir.repodata->names();
             all_names.insert(all_names.end(), names.begin(), names.end());
         }
+        all_names.insert(all_names.end(), subdir.all_names.begin(), subdir.all_names.end());
     }
     item.close_names = close_names(spec.name(), all_names);
     if (!item.close_names.empty()) {

@@ -19,6 +19,9 @@ struct CondaSubdir {
     std::string channel;  // display name: "conda-forge", or a URL
     std::string subdir;
     const index::Repodata* repodata = nullptr;
+    /// Every name the subdir has, when `repodata` holds only the asked ones (a sharded
+    /// channel: its index lists the names), for suggestions.
+    std::vector<std::string> all_names;
 };
 
 /// The best record that matches a spec, and where it is.

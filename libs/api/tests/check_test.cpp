@@ -54,14 +54,14 @@ protected:
     index::Repodata m_noarch = make_repodata("noarch", {{"requests", "2.32.3", "pyhd_0"}});
     index::Repodata m_osx = make_repodata("osx-arm64", {{"mlx", "0.15.0", "py311_0"},
                                                         {"numpy", "2.0.0", "py311_0"}});
-    std::vector<detail::CondaSubdir> m_target{{"demo", "linux-64", &m_linux},
-                                              {"demo", "noarch", &m_noarch}};
+    std::vector<detail::CondaSubdir> m_target{{"demo", "linux-64", &m_linux, {}},
+                                              {"demo", "noarch", &m_noarch, {}}};
     int m_other_calls = 0;
 
     CheckItem check(const std::string& spec) {
         return detail::check_conda_dependency(spec, m_target, [this] {
             ++m_other_calls;
-            return std::vector<detail::CondaSubdir>{{"demo", "osx-arm64", &m_osx}};
+            return std::vector<detail::CondaSubdir>{{"demo", "osx-arm64", &m_osx, {}}};
         });
     }
 };
@@ -307,6 +307,40 @@ TEST_F(CheckUseCaseTest, ASecondRunWithinMaxAgeAsksTheServerNothing) {
     ASSERT_THAT(check(m_fs, m_reporter, options("examples/demo-index/definitions/environment.yml")),
                 test::Succeeds());
     EXPECT_EQ(m_server.requests("/channel/envsmith-demo/linux-64/repodata.json"), first);
+}
+
+TEST(CheckShardedChannel, FetchesOnlyTheAskedShardsAndSuggestsFromTheShardIndex) {
+    ENVSMITH_REQUIRE_TESTDATA(testdata);
+    // conda's real CEP-16 test channel: a shard index naming libgcc-ng and zlib.
+    test::TestServer server(testdata + "/conda/tests/data");
+    test::TempDir dir;
+    const auto definition = dir.write("environment.yml",
+                                      "channels: [conda_format_repo]\n"
+                                      "dependencies:\n  - zlib >=1.2\n  - zlibb\n");
+    test::TempDir cache;
+    test::RecordingReporter reporter;
+    LocalFileSystem fs;
+    CheckOptions o;
+    o.path = definition.string();
+    o.platform = "linux-64";
+    o.python = "3.11";
+    o.network.cache_dir = cache.path().string();
+    o.network.channel_alias = server.base_url();
+    o.network.retries = 0;
+    const auto report = check(fs, reporter, o);
+    ASSERT_THAT(report, test::Succeeds());
+    ASSERT_EQ(report->items.size(), 2U);
+    EXPECT_EQ(report->items[0].verdict, CheckVerdict::ok) << report->items[0].message;
+    EXPECT_EQ(report->items[0].found, "zlib 1.2.11 h7b6447c_3 (conda_format_repo/linux-64)");
+    EXPECT_THAT(report->items[1].close_names, ElementsAre("zlib"));
+    const std::string shards = "/conda_format_repo/linux-64/";
+    EXPECT_EQ(server.requests(shards + "repodata.json"), 0U);
+    EXPECT_EQ(server.requests(
+                  shards + "56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst"),
+              1U);  // zlib's shard
+    EXPECT_EQ(server.requests(
+                  shards + "2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst"),
+              0U);  // libgcc-ng's: nobody asked
 }
 
 TEST_F(CheckUseCaseTest, AnUnreachableChannelIsAnErrorNotAMissingPackage) {

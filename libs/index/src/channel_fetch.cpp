@@ -755,6 +755,21 @@ core::Result<Repodata> ChannelFetcher::load_names(SubdirData data,
     return build_from_shards(data, *index, *shards);
 }
 
+core::Result<std::vector<std::string>> ChannelFetcher::shard_names(const SubdirData& data) const {
+    std::vector<std::string> names;
+    if (data.presence == SubdirPresence::absent || data.variant != RepodataVariant::shards) {
+        return names;
+    }
+    auto index = detail::parse_shard_index(data.body, data.url, core::redact_url(data.url));
+    if (!index) {
+        return with_place(std::move(index).error(), data.channel, data.subdir, data.url);
+    }
+    for (const auto& [name, hash] : index->shards) {
+        names.push_back(name);  // a std::map: already sorted
+    }
+    return names;
+}
+
 core::Result<Repodata> ChannelFetcher::load(SubdirData data) {
     if (data.presence == SubdirPresence::absent) {
         return Repodata();

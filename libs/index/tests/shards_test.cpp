@@ -223,6 +223,15 @@ TEST_F(ShardsTest, FetchesOnlyTheShardsAskedFor) {
     EXPECT_EQ(m_server.requests(zlib_shard), 1U);
     EXPECT_EQ(m_server.requests(libgcc_shard), 0U);
 
+    // Every name, from the index alone: no shard is fetched for it.
+    auto names = fetcher_.shard_names(linux);
+    ASSERT_THAT(names, test::Succeeds());
+    EXPECT_THAT(*names, ElementsAre("libgcc-ng", "zlib"));
+    EXPECT_EQ(m_server.requests(libgcc_shard), 0U);
+    auto plain = fetcher_.shard_names((*subdirs)[1]);
+    ASSERT_THAT(plain, test::Succeeds());
+    EXPECT_THAT(*plain, IsEmpty());
+
     auto zlib = fetcher_.load_names(linux, {"zlib"});
     ASSERT_THAT(zlib, test::Succeeds());
     EXPECT_EQ(m_server.requests(zlib_shard), 1U);  // content-addressed: from the cache

@@ -141,6 +141,9 @@ public:
     [[nodiscard]] core::Result<std::vector<Repodata>> load_closure(
         std::vector<SubdirData> subdirs, const std::vector<std::string>& names);
 
+    /// Every package name a sharded subdir's index lists, sorted, without fetching a shard
+    /// (for suggestions); empty for the other forms, whose `load` has them all.
+    [[nodiscard]] core::Result<std::vector<std::string>> shard_names(const SubdirData& data) const;
     /// `fetch_subdir` then `load_names`.
     [[nodiscard]] core::Result<Repodata> fetch_names(const Channel& channel,
                                                      std::string_view subdir,
