@@ -15,6 +15,7 @@
 #include "envsmith/core/url.hpp"
 #include "envsmith/index/channel.hpp"
 #include "envsmith/index/channel_fetch.hpp"
+#include "envsmith/index/http_cache.hpp"
 #include "envsmith/index/repodata_cache.hpp"
 #include "envsmith/specs/image_ref.hpp"
 #include "envsmith/specs/match_spec.hpp"
@@ -278,7 +279,12 @@ private:
         if (effective.index_url.empty() && !effective.no_index) {
             effective.index_url = m_options.network.index_url;
         }
-        detail::PypiLookup lookup(m_transport, m_fs, m_reporter, effective, m_options.index_url);
+        // Index pages are cached and revalidated like repodata.
+        index::CachingTransport pages(
+            m_transport, m_cache, m_clock,
+            {.max_age = std::chrono::seconds(m_options.network.max_age_s),
+             .offline = m_options.network.offline});
+        detail::PypiLookup lookup(pages, m_fs, m_reporter, effective, m_options.index_url);
         for (const auto& requirement : pip.requirements) {
             report.items.push_back(detail::check_pip_requirement(
                 requirement.requirement, *target,

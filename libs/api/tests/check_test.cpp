@@ -307,6 +307,8 @@ TEST_F(CheckUseCaseTest, ASecondRunWithinMaxAgeAsksTheServerNothing) {
     ASSERT_THAT(check(m_fs, m_reporter, options("examples/demo-index/definitions/environment.yml")),
                 test::Succeeds());
     EXPECT_EQ(m_server.requests("/channel/envsmith-demo/linux-64/repodata.json"), first);
+    // Index pages too.
+    EXPECT_EQ(m_server.requests("/simple/torch/"), 1U);
 }
 
 TEST(CheckShardedChannel, FetchesOnlyTheAskedShardsAndSuggestsFromTheShardIndex) {

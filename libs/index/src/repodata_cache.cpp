@@ -130,6 +130,7 @@ std::string state_to_json(const CacheState& state) {
                                  {"last_modified", state.last_modified},
                                  {"fetched_at_ms", to_ms(state.fetched_at)},
                                  {"variant", state.variant},
+                                 {"content_type", state.content_type},
                                  {"body_bytes", state.body_bytes}};
     return json.dump(2) + "\n";
 }
@@ -147,6 +148,7 @@ std::optional<CacheState> state_from_json(std::string_view text) {
         state.fetched_at = from_ms(json.at("fetched_at_ms").get<std::int64_t>());
         state.variant = json.at("variant").get<std::string>();
         state.body_bytes = json.at("body_bytes").get<std::uint64_t>();
+        state.content_type = json.value("content_type", std::string());
         return state;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;  // a damaged state reads as a missing entry

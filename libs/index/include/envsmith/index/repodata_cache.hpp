@@ -4,7 +4,7 @@
 // Layout under the root folder:
 //   repodata/<sha256(url)[:32]>.body   the decompressed repodata.json or shard index
 //   repodata/<sha256(url)[:32]>.json   its state: url (redacted), etag, last_modified,
-//                                      fetched_at, variant, body size
+//                                      fetched_at, variant, content type, body size
 //   repodata/<sha256(url)[:32]>.lock   flock(2): shared to read, exclusive to write
 //   probes/<sha256(subdir url)[:32]>.json  what a subdir's server lacks (404s) and when
 //   shards/<sha256>.msgpack.zst        shards as downloaded, content-addressed
@@ -33,6 +33,7 @@ struct CacheState {
     std::string last_modified;
     std::chrono::system_clock::time_point fetched_at;  // last 200 or 304
     std::string variant;  // "shards", "zst", "bz2" or "json": which file name worked
+    std::string content_type;  // the response's Content-Type (index pages); may be empty
     std::uint64_t body_bytes = 0;
 
     friend bool operator==(const CacheState&, const CacheState&) = default;
