@@ -91,12 +91,19 @@ public:
             report.items.push_back(image_item(definition));
         }
 
-        std::vector<CheckItem> conda_items;
         if (definition.conda) {
-            conda_items = check_conda(*definition.conda, definition.platform, report.items);
+            fetch_conda(*definition.conda, definition.platform, report.items);
         }
         resolve_python(report, definition);
-        report.items.insert(report.items.end(), conda_items.begin(), conda_items.end());
+        if (definition.conda) {
+            // The exact Python the conda spec resolves to, or the X.Y asked for; a default
+            // Python is a guess, and filtering builds by a guess would invent problems.
+            auto python = specs::CondaVersion::parse(m_python_full.empty() ? report.python : m_python_full);
+            check_conda(*definition.conda, definition.platform, report,
+                        python && report.python_source != "default"
+                            ? std::optional<specs::CondaVersion>(*python)
+                            : std::nullopt);
+        }
         if (definition.pip) {
             check_pip(*definition.pip, report);
         }
@@ -112,8 +119,8 @@ private:
         return fetch;
     }
 
-    std::vector<CheckItem> check_conda(const specs::CondaSection& conda, const std::string& platform,
-                                       std::vector<CheckItem>& report_items) {
+    void fetch_conda(const specs::CondaSection& conda, const std::string& platform,
+                     std::vector<CheckItem>& report_items) {
         index::ChannelConfig config;
         if (!m_options.network.channel_alias.empty()) {
             config.channel_alias = m_options.network.channel_alias;
@@ -182,11 +189,15 @@ private:
             m_conda.target.push_back(
                 {channel->name(), subdir, &m_conda.storage.back(), std::move(*all_names)});
         }
+    }
 
-        std::vector<CheckItem> items;
+    void check_conda(const specs::CondaSection& conda, const std::string& platform, CheckReport& report,
+                     const std::optional<specs::CondaVersion>& python) {
+        const auto names = spec_names(conda.dependencies);
         for (const auto& text : conda.dependencies) {
             auto item = detail::check_conda_dependency(
-                text, m_conda.target, [this, &platform, &names] { return other_platforms(platform, names); });
+                text, m_conda.target, [this, &platform, &names] { return other_platforms(platform, names); },
+                python);
             if (item.verdict == CheckVerdict::missing && !m_conda.failed_channels.empty()) {
                 // What is missing may be on the channel that could not be fetched.
                 item.verdict = CheckVerdict::error;
@@ -194,9 +205,8 @@ private:
                             {{"channel", detail::join_list(m_conda.failed_channels, 3)}},
                             "could not be checked: channel {channel} could not be fetched");
             }
-            items.push_back(std::move(item));
+            report.items.push_back(std::move(item));
         }
-        return items;
     }
 
     void fail_channel(const index::Channel& channel, const core::Error& error,
@@ -250,6 +260,7 @@ private:
                 }
                 if (auto match = detail::best_conda_match(*spec, m_conda.target)) {
                     const auto& version = match->version.to_string();
+                    m_python_full = version;
                     const auto first = version.find('.');
                     const auto second = version.find('.', first + 1);
                     report.python = version.substr(0, second);
@@ -300,6 +311,7 @@ private:
     index::RepodataCache m_cache;
     core::SystemClock m_clock;
     CondaState m_conda;
+    std::string m_python_full;  // "3.11.9" when the conda python spec resolved
 };
 
 }  // namespace

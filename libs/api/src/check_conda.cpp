@@ -80,8 +80,19 @@ std::string channel_list(const std::vector<CondaSubdir>& subdirs) {
 
 }  // namespace
 
+bool serves_python(const std::vector<std::string>& depends, const specs::CondaVersion& python) {
+    for (const auto& dependency : depends) {
+        auto spec = specs::MatchSpec::parse(dependency);
+        if (spec && spec->name() == "python" && !spec->version().contains(python)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::optional<CondaMatch> best_conda_match(const specs::MatchSpec& spec,
-                                           const std::vector<CondaSubdir>& subdirs) {
+                                           const std::vector<CondaSubdir>& subdirs,
+                                           const std::optional<specs::CondaVersion>& python) {
     std::optional<CondaMatch> best;
     std::string best_channel;
     for_each_candidate(spec, subdirs, [&](const CondaSubdir& subdir, const index::CondaRecord& record) {
@@ -90,7 +101,7 @@ std::optional<CondaMatch> best_conda_match(const specs::MatchSpec& spec,
             return;
         }
         auto full = index::to_package_record(*subdir.repodata, record, subdir.channel);
-        if (!full || !spec.matches(*full)) {
+        if (!full || !spec.matches(*full) || (python && !serves_python(full->depends, *python))) {
             return;
         }
         const bool better = !best || full->version > best->version ||
@@ -104,8 +115,30 @@ std::optional<CondaMatch> best_conda_match(const specs::MatchSpec& spec,
     return best;
 }
 
+namespace {
+
+/// The Python X.Y versions (2.7, 3.6 to 3.14) that some record matching `spec` serves.
+std::vector<std::string> pythons_served(const specs::MatchSpec& spec,
+                                        const std::vector<CondaSubdir>& subdirs) {
+    std::vector<std::string> pythons;
+    std::vector<std::string> candidates{"2.7"};
+    for (int minor = 6; minor <= 14; ++minor) {
+        candidates.push_back(fmt::format("3.{}", minor));
+    }
+    for (const auto& candidate : candidates) {
+        auto version = specs::CondaVersion::parse(candidate + ".0");
+        if (version && best_conda_match(spec, subdirs, *version)) {
+            pythons.push_back(candidate);
+        }
+    }
+    return pythons;
+}
+
+}  // namespace
+
 CheckItem check_conda_dependency(std::string_view request, const std::vector<CondaSubdir>& target,
-                                 const std::function<std::vector<CondaSubdir>()>& other_platforms) {
+                                 const std::function<std::vector<CondaSubdir>()>& other_platforms,
+                                 const std::optional<specs::CondaVersion>& python) {
     CheckItem item;
     item.kind = "conda";
     item.request = std::string(request);
@@ -119,7 +152,9 @@ CheckItem check_conda_dependency(std::string_view request, const std::vector<Con
     const auto& spec = *parsed;
     const std::string subdir_name = target.empty() ? std::string() : target.front().subdir;
 
-    if (const auto match = best_conda_match(spec, target)) {
+    // The Python spec itself decides the Python; it is not filtered by it.
+    const auto python_filter = spec.name() == "python" ? std::nullopt : python;
+    if (const auto match = best_conda_match(spec, target, python_filter)) {
         item.verdict = CheckVerdict::ok;
         item.found = fmt::format("{} {} {} ({}/{})", match->name, match->version.to_string(),
                                  match->build, match->channel, match->subdir);
@@ -127,6 +162,18 @@ CheckItem check_conda_dependency(std::string_view request, const std::vector<Con
         return item;
     }
     item.verdict = CheckVerdict::missing;
+    if (python_filter && best_conda_match(spec, target)) {
+        // It exists, only not for this Python.
+        item.pythons = pythons_served(spec, target);
+        const auto python_text = python_filter->to_string();
+        set_message(item, "check.conda.no_python_build",
+                    {{"spec", spec.to_string()},
+                     {"python", python_text.substr(0, python_text.rfind('.'))},
+                     {"pythons", item.pythons.empty() ? std::string("-")
+                                                      : join_list(item.pythons, item.pythons.size())}},
+                    "{spec} has no build for Python {python}; its builds are for Python {pythons}");
+        return item;
+    }
 
     // What exists under this name for the target, newest first.
     std::map<specs::CondaVersion, std::string, std::greater<>> versions;

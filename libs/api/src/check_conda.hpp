@@ -35,15 +35,23 @@ struct CondaMatch {
 };
 
 /// The best match for `spec` in `subdirs` (channel order first, then the highest version and
-/// build number), or nullopt.
-[[nodiscard]] std::optional<CondaMatch> best_conda_match(const specs::MatchSpec& spec,
-                                                         const std::vector<CondaSubdir>& subdirs);
+/// build number), or nullopt. With `python`, a record that depends on `python` must accept
+/// that version (a `py310` build does not serve Python 3.11).
+[[nodiscard]] std::optional<CondaMatch> best_conda_match(
+    const specs::MatchSpec& spec, const std::vector<CondaSubdir>& subdirs,
+    const std::optional<specs::CondaVersion>& python = std::nullopt);
+
+/// Whether a record's `depends` accept Python `python`: true when none names `python`.
+[[nodiscard]] bool serves_python(const std::vector<std::string>& depends,
+                                 const specs::CondaVersion& python);
 
 /// Checks one conda dependency. `target` holds the target subdir and noarch of every channel;
 /// `other_platforms` is called only when nothing matches there, and returns the other subdirs
-/// worth naming (fetched lazily: it may be slow).
+/// worth naming (fetched lazily: it may be slow). `python`, when known, is the Python the
+/// environment gets: builds for another Python do not count.
 [[nodiscard]] CheckItem check_conda_dependency(
     std::string_view request, const std::vector<CondaSubdir>& target,
-    const std::function<std::vector<CondaSubdir>()>& other_platforms);
+    const std::function<std::vector<CondaSubdir>()>& other_platforms,
+    const std::optional<specs::CondaVersion>& python = std::nullopt);
 
 }  // namespace envsmith::api::detail

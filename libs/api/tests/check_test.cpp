@@ -115,6 +115,43 @@ TEST_F(CondaCheckTest, AnInvalidSpecIsInvalid) {
     EXPECT_THAT(item.message, HasSubstr("spec"));
 }
 
+TEST(CondaPythonFilter, BuildsForAnotherPythonDoNotCount) {
+    index::RepodataBuilder builder({.subdir = "linux-64", .base_url = {}, .repodata_version = 1},
+                                   "https://example.invalid/linux-64/");
+    const std::vector<std::pair<std::string, std::string>> builds{
+        {"py310_0", "python >=3.10,<3.11.0a0"}, {"py311_0", "python >=3.11,<3.12.0a0"}};
+    for (const auto& [build, python] : builds) {
+        const std::vector<std::string_view> depends{python, "libgcc-ng >=12"};
+        const auto fn = "numpy-1.26.4-" + build + ".conda";
+        index::CondaRecord record;
+        record.name = "numpy";
+        record.version = "1.26.4";
+        record.build = build;
+        record.fn = fn;
+        record.subdir = "linux-64";
+        record.depends = depends;
+        builder.add(record);
+    }
+    const auto repodata = std::move(builder).finish();
+    const std::vector<detail::CondaSubdir> target{{"demo", "linux-64", &repodata, {}}};
+    const auto no_others = [] { return std::vector<detail::CondaSubdir>{}; };
+
+    const auto py311 = detail::check_conda_dependency("numpy", target, no_others,
+                                                      *specs::CondaVersion::parse("3.11.9"));
+    EXPECT_EQ(py311.verdict, CheckVerdict::ok);
+    EXPECT_EQ(py311.found, "numpy 1.26.4 py311_0 (demo/linux-64)");
+
+    const auto py312 = detail::check_conda_dependency("numpy", target, no_others,
+                                                      *specs::CondaVersion::parse("3.12.4"));
+    EXPECT_EQ(py312.verdict, CheckVerdict::missing);
+    EXPECT_EQ(py312.message_id, "check.conda.no_python_build");
+    EXPECT_THAT(py312.pythons, ElementsAre("3.10", "3.11"));
+    EXPECT_THAT(py312.message, HasSubstr("Python 3.12"));
+
+    // Without a known Python every build counts.
+    EXPECT_EQ(detail::check_conda_dependency("numpy", target, no_others).verdict, CheckVerdict::ok);
+}
+
 TEST(CloseNames, PlausibleTyposOnlyNearestFirst) {
     const std::vector<std::string_view> names{"numpy",  "numba",        "pandas",
                                               "scipy",  "scikit-learn", "scikit-image"};
