@@ -115,29 +115,47 @@ core::Result<msgpack::object_handle> unpack(std::string_view bytes, std::string_
     }
 }
 
+/// Fails unless `packages` is nil or a map.
+core::Status check_packages(const msgpack::object& packages, std::string_view source) {
+    if (packages.type != msgpack::type::NIL && packages.type != msgpack::type::MAP) {
+        return invalid(source, "`packages` is not a map");
+    }
+    return {};
+}
+
+/// Fails unless the `packages` entry is a map with a name, version and build.
+core::Status check_record(const msgpack::object_kv& entry, std::string_view source) {
+    const auto fn = key_of(entry.key);
+    if (entry.val.type != msgpack::type::MAP) {
+        return invalid(source, fmt::format("the record `{}` is not a map", fn));
+    }
+    if (text_of(find(entry.val, "name")).empty() || text_of(find(entry.val, "version")).empty() ||
+        text_of(find(entry.val, "build")).empty()) {
+        return invalid(source, fmt::format("the record `{}` lacks name, version or build", fn));
+    }
+    return {};
+}
+
 core::Status add_records(const msgpack::object& packages, RepodataBuilder& builder,
                          std::string_view source) {
+    if (auto checked = check_packages(packages, source); !checked) {
+        return checked;
+    }
     if (packages.type == msgpack::type::NIL) {
         return {};
     }
-    if (packages.type != msgpack::type::MAP) {
-        return invalid(source, "`packages` is not a map");
-    }
     for (std::uint32_t i = 0; i < packages.via.map.size; ++i) {
         const auto& entry = packages.via.map.ptr[i];
+        if (auto checked = check_record(entry, source); !checked) {
+            return checked;
+        }
         const auto fn = key_of(entry.key);
         const auto& fields = entry.val;
-        if (fields.type != msgpack::type::MAP) {
-            return invalid(source, fmt::format("the record `{}` is not a map", fn));
-        }
         CondaRecord record;
         record.fn = fn;
         record.name = text_of(find(fields, "name"));
         record.version = text_of(find(fields, "version"));
         record.build = text_of(find(fields, "build"));
-        if (record.name.empty() || record.version.empty() || record.build.empty()) {
-            return invalid(source, fmt::format("the record `{}` lacks name, version or build", fn));
-        }
         record.build_number = number_of(find(fields, "build_number"));
         record.subdir = text_of(find(fields, "subdir"));
         const auto md5 = hash_of(find(fields, "md5"));
@@ -292,11 +310,22 @@ core::Result<std::vector<std::string>> dependency_names(std::string_view msgpack
     }
     std::set<std::string> names;
     for (const auto* key : {"packages", "packages.conda"}) {
+        // The same checks as add_shard_records: a shard it would refuse is refused here,
+        // before the shards of its dependencies are fetched.
         const auto* packages = find(root, key);
-        if (packages == nullptr || packages->type != msgpack::type::MAP) {
+        if (packages == nullptr) {
+            continue;
+        }
+        if (auto checked = check_packages(*packages, source); !checked) {
+            return std::move(checked).error();
+        }
+        if (packages->type != msgpack::type::MAP) {
             continue;
         }
         for (std::uint32_t i = 0; i < packages->via.map.size; ++i) {
+            if (auto checked = check_record(packages->via.map.ptr[i], source); !checked) {
+                return std::move(checked).error();
+            }
             for (const auto depend : strings_of(find(packages->via.map.ptr[i].val, "depends"))) {
                 if (auto name = dependency_name(depend); !name.empty()) {
                     names.insert(std::move(name));

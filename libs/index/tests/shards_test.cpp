@@ -413,5 +413,42 @@ TEST_F(ShardsTest, FollowsDependenciesAcrossSubdirsAndChannels) {
     EXPECT_EQ(m_server.requests(linux.at("qux")), 0U);  // nothing needs it
 }
 
+
+// Found by fuzz_shards: dependency_names read a shard that add_shard_records refuses (a record
+// without `build`), so the shards it depends on were fetched before the closure failed.
+TEST_F(ShardsTest, AShardWithARecordWithoutBuildFailsBeforeItsDependenciesAreFetched) {
+    msgpack::sbuffer buffer;
+    Packer packer(buffer);
+    packer.pack_map(1);
+    pack_str(packer, "packages.conda");
+    packer.pack_map(1);
+    pack_str(packer, "foo-1.0-0.conda");
+    packer.pack_map(3);
+    pack_str(packer, "name");
+    pack_str(packer, "foo");
+    pack_str(packer, "version");
+    pack_str(packer, "1.0");
+    pack_str(packer, "depends");
+    packer.pack_array(1);
+    pack_str(packer, "bar");
+    const auto paths = write_sharded("c/linux-64", {{"foo", {}}, {"bar", {}}});
+    // foo's shard is replaced by the bad one, under its own hash, and the index rewritten.
+    const auto shard = testing::zstd_compress(to_string(buffer));
+    const auto foo_path = "/c/linux-64/" + core::sha256(shard).hex + ".msgpack.zst";
+    m_root.write(foo_path.substr(1), shard);
+    const auto bar_hash = paths.at("bar").substr(12, 64);
+    m_root.write("c/linux-64/repodata_shards.msgpack.zst",
+                 testing::zstd_compress(shard_index(
+                     {{"foo", core::sha256(shard).hex}, {"bar", bar_hash}}, "", "")));
+    m_root.write("c/noarch/repodata.json", R"({"info":{"subdir":"noarch"},"packages":{}})");
+    auto fetcher_ = fetcher();
+    auto subdirs = fetcher_.fetch_subdirs({channel("c")});
+    ASSERT_THAT(subdirs, test::Succeeds());
+    const auto loaded = fetcher_.load_closure(std::move(*subdirs), {"foo"});
+    ASSERT_THAT(loaded, test::FailsWithId("index.shards.invalid"));
+    EXPECT_EQ(m_server.requests(foo_path), 1U);
+    EXPECT_EQ(m_server.requests(paths.at("bar")), 0U);
+}
+
 }  // namespace
 }  // namespace envsmith::index
