@@ -155,6 +155,7 @@ private:
     core::Reporter& m_reporter;
     const core::Clock& m_clock;
     FetchOptions m_options;
+    RepodataParser m_parser;  // simdjson's buffers, kept from one subdir to the next
 };
 
 }  // namespace envsmith::index
