@@ -229,18 +229,39 @@ private:
             return m_conda.others;
         }
         m_conda.fetched_others = true;
-        index::ChannelFetcher fetcher(m_transport, m_cache, m_reporter, m_clock, fetch_options(platform));
-        for (const auto& channel : m_conda.channels) {
-            for (const auto subdir : other_platform_candidates) {
-                if (subdir == platform) {
-                    continue;
+        for (const auto subdir : other_platform_candidates) {
+            if (subdir == platform) {
+                continue;
+            }
+            // One platform at a time, every channel at once (its noarch is cached already).
+            index::ChannelFetcher fetcher(m_transport, m_cache, m_reporter, m_clock,
+                                          fetch_options(std::string(subdir)));
+            std::vector<std::pair<const index::Channel*, index::SubdirData>> found;
+            if (auto all = fetcher.fetch_subdirs(m_conda.channels)) {
+                for (auto& data : *all) {
+                    if (data.subdir != subdir || data.presence == index::SubdirPresence::absent) {
+                        continue;
+                    }
+                    const auto it = std::find(m_conda.channels.begin(), m_conda.channels.end(),
+                                              data.channel);
+                    found.emplace_back(&*it, std::move(data));
                 }
-                auto repodata = fetcher.fetch_names(channel, subdir, names);
+            } else {
+                for (const auto& channel : m_conda.channels) {
+                    if (auto data = fetcher.fetch_subdir(channel, subdir);
+                        data && data->presence == index::SubdirPresence::present) {
+                        found.emplace_back(&channel, std::move(*data));
+                    }
+                }
+            }
+            for (auto& [channel, data] : found) {
+                auto repodata = fetcher.load_names(std::move(data), names);
                 if (!repodata || repodata->size() == 0) {
                     continue;  // best effort: a suggestion, not a verdict
                 }
                 m_conda.storage.push_back(std::move(*repodata));
-                m_conda.others.push_back({channel.name(), std::string(subdir), &m_conda.storage.back(), {}});
+                m_conda.others.push_back(
+                    {channel->name(), std::string(subdir), &m_conda.storage.back(), {}});
             }
         }
         return m_conda.others;
