@@ -129,7 +129,15 @@ private:
             config.default_channels = m_options.network.default_channels;
         }
         config.mirrors = m_options.network.mirrors;
-        const auto texts = conda.channels.empty() ? std::vector<std::string>{"defaults"} : conda.channels;
+        auto texts = conda.channels.empty() ? std::vector<std::string>{"defaults"} : conda.channels;
+        // A spec pinned to a channel the list lacks (`pytorch::pytorch`) brings that channel
+        // in, after the listed ones, as conda does.
+        for (const auto& text : conda.dependencies) {
+            if (auto spec = specs::MatchSpec::parse(text); spec && spec->channel() &&
+                std::find(texts.begin(), texts.end(), *spec->channel()) == texts.end()) {
+                texts.push_back(*spec->channel());
+            }
+        }
         for (const auto& text : texts) {
             auto expanded = index::expand_channel(text, config);
             if (!expanded) {

@@ -382,6 +382,30 @@ TEST(CheckShardedChannel, FetchesOnlyTheAskedShardsAndSuggestsFromTheShardIndex)
               0U);  // libgcc-ng's: nobody asked
 }
 
+TEST(CheckPinnedChannel, AChannelNamedOnlyInASpecIsFetchedAfterTheListedOnes) {
+    ENVSMITH_REQUIRE_TESTDATA(testdata);
+    test::TestServer server(testdata + "/derived");
+    test::TempDir dir;
+    const auto definition = dir.write("environment.yml",
+                                      "channels: [conda-index4-channel]\n"
+                                      "dependencies:\n  - python=3.6\n"
+                                      "  - pytorch-channel::pytorch=1.5\n");
+    test::TempDir cache;
+    test::RecordingReporter reporter;
+    LocalFileSystem fs;
+    CheckOptions o;
+    o.path = definition.string();
+    o.platform = "linux-64";
+    o.network.cache_dir = cache.path().string();
+    o.network.channel_alias = server.base_url();
+    o.network.retries = 0;
+    const auto report = check(fs, reporter, o);
+    ASSERT_THAT(report, test::Succeeds());
+    ASSERT_EQ(report->items.size(), 2U);
+    EXPECT_EQ(report->items[1].found, "pytorch 1.5.1 py3.6_cpu_0 (pytorch-channel/linux-64)");
+    EXPECT_GE(server.requests("/pytorch-channel/linux-64/repodata.json"), 1U);
+}
+
 TEST_F(CheckUseCaseTest, AnUnreachableChannelIsAnErrorNotAMissingPackage) {
     auto o = options("examples/demo-index/definitions/environment.yml");
     o.network.channel_alias = "http://127.0.0.1:1/channel";
