@@ -108,8 +108,12 @@ std::vector<std::string_view> strings_of(const msgpack::object* value) {
 }
 
 core::Result<msgpack::object_handle> unpack(std::string_view bytes, std::string_view source) {
+    // msgpack allocates a map's or array's entries as soon as it reads the header, which may
+    // announce 2^32 of them in five bytes: no container can have more entries than there are
+    // bytes (a map entry takes at least two).
+    const msgpack::unpack_limit limit(bytes.size(), bytes.size() / 2);
     try {
-        return msgpack::unpack(bytes.data(), bytes.size());
+        return msgpack::unpack(bytes.data(), bytes.size(), nullptr, nullptr, limit);
     } catch (const std::exception& error) {
         return invalid(source, fmt::format("malformed msgpack ({})", error.what()));
     }

@@ -364,6 +364,17 @@ TEST_F(ShardsTest, AnIndexThatIsNotMsgpackIsAnError) {
     EXPECT_EQ(bad.error().code, core::ErrorCode::invalid_input);
 }
 
+// Found by fuzz_shards: a map header announcing 2^32 - 1 entries made msgpack allocate 64 GiB
+// for them before reading any (under AddressSanitizer the process died).
+TEST_F(ShardsTest, AMapLongerThanTheIndexIsRefusedBeforeItIsAllocated) {
+    m_root.write("huge/linux-64/repodata_shards.msgpack.zst",
+                 testing::zstd_compress(std::string("\xdf\xff\xff\xff\xff", 5)));
+    auto fetcher_ = fetcher();
+    const auto huge = fetcher_.fetch_names(channel("huge"), "linux-64", {"foo"});
+    ASSERT_THAT(huge, test::FailsWithId("index.shards.invalid"));
+    EXPECT_THAT(huge.error().arg_value("detail"), ::testing::HasSubstr("map size overflow"));
+}
+
 TEST_F(ShardsTest, ShardsOfASubdirWithoutAnIndexAreABug) {
     m_root.write("plain/noarch/repodata.json", R"({"packages":{}})");
     auto subdir = fetcher().fetch_subdir(channel("plain"), "noarch");
