@@ -309,7 +309,7 @@ Use `conda config --show channels` to view your configuration's current state,
 and use `conda config --show-sources` to view config file locations.
 
 """)
-W("conda/condahttperror-403-defaults.log", "conda.channel_unavailable", "403 from repo.anaconda.com for defaults", "buildkit", """
+W("conda/condahttperror-403-defaults.log", "network.forbidden", "403 from repo.anaconda.com for defaults; relabelled once the catalogue got network.forbidden (the channel finding is its consequence)", "buildkit", """
 Collecting package metadata (current_repodata.json): ...working... failed
 
 CondaHTTPError: HTTP 403 FORBIDDEN for url <https://repo.anaconda.com/pkgs/main/linux-64/current_repodata.json>
@@ -1247,6 +1247,301 @@ W("ok/azureml-build-succeeded.log", "none", "Azure ML image build succeeds; debc
 2024-10-15T00:36:59: Pushing image 4c2e8f1a9b3d.azurecr.io/azureml/azureml_6f0d2b8c4e1a9f7d3b5c0e2a4d6f8b1c
 2024-10-15T00:37:31: latest: digest: sha256:5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f size: 3884
 2024-10-15T00:37:31: Logging out of Docker registry: 4c2e8f1a9b3d.azurecr.io
+""")
+
+# ---------------------------------------------------------------- network.unauthorized
+W("network/pip-401-private-index-wheel-buildkit.log", "network.unauthorized", "private index lists the wheel but refuses its download without a token", "buildkit", """
+Looking in indexes: https://pypi.org/simple, https://pkgs.contoso.example/pypi/ml-internal/simple
+Collecting numpy==1.26.4 (from -r requirements.txt (line 1))
+  Downloading numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (18.3 MB)
+     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 18.3/18.3 MB 41.7 MB/s eta 0:00:00
+Collecting contoso-featurestore==2.4.1 (from -r requirements.txt (line 2))
+  ERROR: HTTP error 401 while getting https://pkgs.contoso.example/pypi/ml-internal/packages/contoso_featurestore-2.4.1-py3-none-any.whl#sha256=4b1f0c5e9a7d3c2b8e6f1a0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b (from https://pkgs.contoso.example/pypi/ml-internal/simple/contoso-featurestore/) (requires-python:>=3.9)
+ERROR: Could not install requirement contoso-featurestore==2.4.1 from https://pkgs.contoso.example/pypi/ml-internal/packages/contoso_featurestore-2.4.1-py3-none-any.whl#sha256=4b1f0c5e9a7d3c2b8e6f1a0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b because of HTTP error 401 Client Error: Unauthorized for url: https://pkgs.contoso.example/pypi/ml-internal/packages/contoso_featurestore-2.4.1-py3-none-any.whl for URL https://pkgs.contoso.example/pypi/ml-internal/packages/contoso_featurestore-2.4.1-py3-none-any.whl#sha256=4b1f0c5e9a7d3c2b8e6f1a0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b (from https://pkgs.contoso.example/pypi/ml-internal/simple/contoso-featurestore/) (requires-python:>=3.9)
+""", cmd="pip install --no-cache-dir --extra-index-url https://pkgs.contoso.example/pypi/ml-internal/simple -r requirements.txt", image="python:3.11-slim")
+
+W("network/pip-401-prompt-eof-docker.log", "network.unauthorized", "no credentials for an Azure Artifacts feed: pip prompts for a user name and reads EOF", "docker", """
+Looking in indexes: https://pkgs.dev.azure.com/contoso/_packaging/ml-feed/pypi/simple/
+Collecting contoso-scoring==0.9.3
+User for pkgs.dev.azure.com: ERROR: Exception:
+Traceback (most recent call last):
+  File "/usr/local/lib/python3.10/site-packages/pip/_internal/cli/base_command.py", line 180, in exc_logging_wrapper
+    status = run_func(*args)
+  File "/usr/local/lib/python3.10/site-packages/pip/_internal/network/auth.py", line 455, in _prompt_for_password
+    username = ask_input(f"User for {netloc}: ") if self.prompting else None
+  File "/usr/local/lib/python3.10/site-packages/pip/_internal/utils/misc.py", line 208, in ask_input
+    return input(message)
+EOFError: EOF when reading a line
+""", cmd="pip install --index-url https://pkgs.dev.azure.com/contoso/_packaging/ml-feed/pypi/simple/ contoso-scoring==0.9.3", image="python:3.10-slim", rc=2)
+
+W("network/conda-401-private-channel-token.log", "network.unauthorized", "private channel token expired: conda 401 on repodata", "docker", """
+Collecting package metadata (repodata.json): ...working... failed
+
+CondaHTTPError: HTTP 401 UNAUTHORIZED for url <https://conda.contoso.example/t/<TOKEN>/ml-internal/linux-64/repodata.json>
+Elapsed: 00:00.187342
+
+The token '<TOKEN>' given for the URL is invalid.
+
+If this token was pulled from anaconda-client, you will need to use
+anaconda-client to reauthenticate.
+
+If you supplied this token to conda directly, you will need to adjust your
+conda configuration to proceed.
+
+Use `conda config --show` to view your configuration's current state.
+Further configuration help can be found at <https://conda.io/docs/config.html>.
+""", cmd="conda env create -f environment.yml", image="continuumio/miniconda3:24.1.2-0")
+
+W("network/uv-401-index-hint-gha.log", "network.unauthorized", "uv: the package seems missing, but the hint says the private index answered 401", "gha", """
+Using Python 3.11.14 environment at: /opt/hostedtoolcache/Python/3.11.14/x64
+  × No solution found when resolving dependencies:
+  ╰─▶ Because contoso-features was not found in the package registry and you require contoso-features==2.4.1, we can conclude that your requirements are unsatisfiable.
+
+      hint: An index URL (https://pkgs.contoso.example/pypi/ml-internal/simple) could not be queried due to a lack of valid authentication credentials (401 Unauthorized).
+""", cmd="uv pip install --system -r requirements.txt", pyver="3.11", rc=1)
+
+W("network/micromamba-401-package-download.log", "network.unauthorized", "micromamba: credentials accepted for repodata but not for the package file (status 401)", "plain", """
+$ micromamba create -y -n serve -f env.yaml
+conda-forge/noarch                                  16.6MB @  12.1MB/s  1.4s
+conda-forge/linux-64                                38.7MB @  11.8MB/s  3.3s
+ml-internal/noarch                                  12.4kB @  40.2kB/s  0.3s
+ml-internal/linux-64                                 8.1kB @  27.9kB/s  0.3s
+
+Transaction
+
+  Prefix: /opt/conda/envs/serve
+
+  + contoso-utils    1.3.0  pyhd8ed1ab_0  ml-internal     46kB
+  + python          3.11.8  hab00c5b_0_cpython  conda-forge  31MB
+
+Transaction starting
+python                                              30.8MB @  23.4MB/s  1.3s
+error    libmamba Failed to download package from https://conda.contoso.example/ml-internal/noarch/contoso-utils-1.3.0-pyhd8ed1ab_0.conda (status 401)
+    If you see this message repeatedly, the state of your installation might be corrupted,
+    in which case running `mamba clean --all` might fix it.
+
+    If you continue to meet this problem, please search or report an issue
+    on  mamba's issue tracker: https://github.com/mamba-org/mamba/issues/
+critical libmamba Error when extracting package: Download failed
+""")
+
+W("apt/apt-401-private-repo-then-unable-to-locate.log", "network.unauthorized", "private apt repository without auth.conf: update warns 401, install cannot find the package", "docker", """
+Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]
+Get:2 http://deb.debian.org/debian bookworm-updates InRelease [55.4 kB]
+Get:3 http://deb.debian.org/debian-security bookworm-security InRelease [48.0 kB]
+Err:4 https://apt.contoso.example/debian bookworm InRelease
+  401  Unauthorized [IP: 203.0.113.24 443]
+Get:5 http://deb.debian.org/debian bookworm/main amd64 Packages [8788 kB]
+Reading package lists...
+W: Failed to fetch https://apt.contoso.example/debian/dists/bookworm/InRelease  401  Unauthorized [IP: 203.0.113.24 443]
+W: Some index files failed to download. They have been ignored, or old ones used instead.
+Reading package lists...
+Building dependency tree...
+Reading state information...
+E: Unable to locate package contoso-agent
+""", cmd="apt-get update && apt-get install -y --no-install-recommends contoso-agent", image="debian:bookworm-slim", rc=100)
+
+W("network/curl-401-sdk-download-docker.log", "network.unauthorized", "curl -f of an artifact without its token", "docker", """
+curl: (22) The requested URL returned error: 401
+""", cmd="curl -fsSL -o /tmp/contoso-sdk.tar.gz https://artifacts.contoso.example/sdk/contoso-sdk-3.2.0.tar.gz && tar -xzf /tmp/contoso-sdk.tar.gz -C /opt", image="ubuntu:22.04", rc=22)
+
+# ---------------------------------------------------------------- network.forbidden
+W("network/pip-403-artifactory-wheel-docker.log", "network.forbidden", "the index lists the wheel, the account may not download it (403)", "docker", """
+Looking in indexes: https://artifactory.contoso.example/api/pypi/pypi-virtual/simple
+Collecting pandas==2.2.2 (from -r requirements.txt (line 1))
+  Downloading https://artifactory.contoso.example/api/pypi/pypi-virtual/packages/packages/pandas-2.2.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl (13.0 MB)
+     ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 13.0/13.0 MB 38.2 MB/s eta 0:00:00
+Collecting contoso-risk==3.1.0 (from -r requirements.txt (line 2))
+  ERROR: HTTP error 403 while getting https://artifactory.contoso.example/api/pypi/pypi-virtual/packages/contoso_risk-3.1.0-py3-none-any.whl (from https://artifactory.contoso.example/api/pypi/pypi-virtual/simple/contoso-risk/) (requires-python:>=3.10)
+ERROR: Could not install requirement contoso-risk==3.1.0 from https://artifactory.contoso.example/api/pypi/pypi-virtual/packages/contoso_risk-3.1.0-py3-none-any.whl because of HTTP error 403 Client Error: Forbidden for url: https://artifactory.contoso.example/api/pypi/pypi-virtual/packages/contoso_risk-3.1.0-py3-none-any.whl for URL https://artifactory.contoso.example/api/pypi/pypi-virtual/packages/contoso_risk-3.1.0-py3-none-any.whl (from https://artifactory.contoso.example/api/pypi/pypi-virtual/simple/contoso-risk/) (requires-python:>=3.10)
+""", cmd="pip install --no-cache-dir -r requirements.txt", image="python:3.11-slim")
+
+W("network/wget-403-model-download-buildkit.log", "network.forbidden", "wget of a model file the server refuses to this address", "buildkit", """
+--2024-05-14 13:35:20--  https://downloads.contoso.example/models/ner-large/v3/model.bin
+Resolving downloads.contoso.example (downloads.contoso.example)... 203.0.113.71
+Connecting to downloads.contoso.example (downloads.contoso.example)|203.0.113.71|:443... connected.
+HTTP request sent, awaiting response... 403 Forbidden
+2024-05-14 13:35:21 ERROR 403: Forbidden.
+
+""", cmd="wget -O /opt/models/model.bin https://downloads.contoso.example/models/ner-large/v3/model.bin", image="python:3.11-slim", rc=8)
+
+W("network/uv-403-direct-url-wheel-gha.log", "network.forbidden", "uv: a direct wheel URL answers 403", "gha", """
+Resolved 14 packages in 412ms
+error: Failed to download `contoso-gpu @ https://download.contoso.example/whl/cu121/contoso_gpu-0.9.2-cp311-cp311-manylinux_2_28_x86_64.whl`
+  ├─▶ Failed to fetch: `https://download.contoso.example/whl/cu121/contoso_gpu-0.9.2-cp311-cp311-manylinux_2_28_x86_64.whl`
+  ╰─▶ HTTP status client error (403 Forbidden) for url (https://download.contoso.example/whl/cu121/contoso_gpu-0.9.2-cp311-cp311-manylinux_2_28_x86_64.whl)
+""", cmd="uv pip install --system -r requirements.txt", pyver="3.11", rc=2)
+
+W("network/buildkit-add-url-403.log", "network.forbidden", "BuildKit ADD of a URL the server refuses", "plain", """
+#0 building with "default" instance using docker driver
+
+#1 [internal] load build definition from Dockerfile
+#1 transferring dockerfile: 412B done
+#1 DONE 0.0s
+
+#2 [internal] load metadata for docker.io/library/python:3.11-slim
+#2 DONE 0.8s
+
+#3 [internal] load .dockerignore
+#3 transferring context: 2B done
+#3 DONE 0.0s
+
+#4 https://releases.contoso.example/cli/v2.3.1/contoso-cli-linux-amd64.tar.gz
+#4 ERROR: invalid response status 403
+
+#5 [1/4] FROM docker.io/library/python:3.11-slim@sha256:8f64a67710f3d981cf3008d6f9f1dbe61accd7927f165f4e37ea3f8b883ccc3f
+#5 CACHED
+------
+ > https://releases.contoso.example/cli/v2.3.1/contoso-cli-linux-amd64.tar.gz:
+------
+Dockerfile:4
+--------------------
+   2 |     WORKDIR /opt
+   3 |     COPY requirements.txt .
+   4 | >>> ADD https://releases.contoso.example/cli/v2.3.1/contoso-cli-linux-amd64.tar.gz /opt/
+   5 |     RUN pip install -r requirements.txt
+--------------------
+ERROR: failed to solve: failed to load cache key: invalid response status 403
+""")
+
+# ---------------------------------------------------------------- network.not_found
+W("network/pip-404-removed-release-asset-buildkit.log", "network.not_found", "a direct URL requirement points at a release asset that was deleted", "buildkit", """
+Collecting contoso-tools@ https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl (from -r requirements.txt (line 3))
+  ERROR: HTTP error 404 while getting https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl
+ERROR: Could not install requirement contoso-tools@ https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl from https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl (from -r requirements.txt (line 3)) because of HTTP error 404 Client Error: Not Found for url: https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl for URL https://github.com/contoso/tools/releases/download/v0.4.1/contoso_tools-0.4.1-py3-none-any.whl
+""", cmd="pip install --no-cache-dir -r requirements.txt", image="python:3.12-slim")
+
+W("network/conda-404-package-file-stale-index.log", "network.not_found", "the channel index still lists a package file the server no longer has", "docker", """
+Collecting package metadata (repodata.json): ...working... done
+Solving environment: ...working... done
+
+Downloading and Extracting Packages:
+contoso-io-0.7.2     | 1.2 MB    |            |   0%
+
+CondaHTTPError: HTTP 404 NOT FOUND for url <https://conda.contoso.example/ml-internal/linux-64/contoso-io-0.7.2-py310h1a2b3c4_0.conda>
+Elapsed: 00:00.093124
+
+An HTTP error occurred when trying to retrieve this URL.
+HTTP errors are often intermittent, and a simple retry will get you on your way.
+""", cmd="conda env create -f environment.yml", image="continuumio/miniconda3:24.1.2-0")
+
+W("network/curl-404-install-script-docker.log", "network.not_found", "install script URL of a version that no longer exists", "docker", """
+curl: (22) The requested URL returned error: 404
+bash: line 1: syntax error near unexpected token `<'
+""", cmd="curl -fsSL https://get.contoso.example/cli/v1.9.0/install.sh | bash", image="ubuntu:22.04", rc=2)
+
+W("network/buildkit-add-url-404.log", "network.not_found", "BuildKit ADD of a URL that does not exist", "plain", """
+#0 building with "default" instance using docker driver
+
+#1 [internal] load build definition from Dockerfile
+#1 transferring dockerfile: 388B done
+#1 DONE 0.0s
+
+#2 [internal] load metadata for docker.io/library/ubuntu:22.04
+#2 DONE 0.6s
+
+#3 [internal] load .dockerignore
+#3 transferring context: 2B done
+#3 DONE 0.0s
+
+#4 https://downloads.contoso.example/onnxruntime/1.17.9/onnxruntime-linux-x64-1.17.9.tgz
+#4 ERROR: invalid response status 404
+
+#5 [1/3] FROM docker.io/library/ubuntu:22.04@sha256:77906da86b60585ce12215807090eb327e7386c8fafb5402369e421f44eff17e
+#5 CACHED
+------
+ > https://downloads.contoso.example/onnxruntime/1.17.9/onnxruntime-linux-x64-1.17.9.tgz:
+------
+Dockerfile:3
+--------------------
+   1 |     FROM ubuntu:22.04
+   2 |     WORKDIR /opt
+   3 | >>> ADD https://downloads.contoso.example/onnxruntime/1.17.9/onnxruntime-linux-x64-1.17.9.tgz /opt/
+   4 |     RUN tar -xzf /opt/onnxruntime-linux-x64-1.17.9.tgz
+--------------------
+ERROR: failed to solve: failed to load cache key: invalid response status 404
+""")
+
+W("network/pip-git-repository-not-found.log", "network.not_found", "git+https requirement of a repository that was renamed", "plain", """
+$ pip install -r requirements.txt
+Collecting featurestore@ git+https://github.com/contoso/featurestore.git@v1.2.0 (from -r requirements.txt (line 4))
+  Cloning https://github.com/contoso/featurestore.git (to revision v1.2.0) to /tmp/pip-install-3k2j1h0g/featurestore_5d6e7f8a9b0c4d1e
+  Running command git clone --filter=blob:none --quiet https://github.com/contoso/featurestore.git /tmp/pip-install-3k2j1h0g/featurestore_5d6e7f8a9b0c4d1e
+  remote: Repository not found.
+  fatal: repository 'https://github.com/contoso/featurestore.git/' not found
+  error: subprocess-exited-with-error
+
+  × git clone --filter=blob:none --quiet https://github.com/contoso/featurestore.git /tmp/pip-install-3k2j1h0g/featurestore_5d6e7f8a9b0c4d1e did not run successfully.
+  │ exit code: 128
+  ╰─> See above for output.
+
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+error: subprocess-exited-with-error
+
+× git clone --filter=blob:none --quiet https://github.com/contoso/featurestore.git /tmp/pip-install-3k2j1h0g/featurestore_5d6e7f8a9b0c4d1e did not run successfully.
+│ exit code: 128
+╰─> See above for output.
+
+note: This error originates from a subprocess, and is likely not a problem with pip.
+""")
+
+# ---------------------------------------------------------------- near misses: 401/403/404 text that is not the answer
+W("ok/pip-sizes-401kb-403kb-ok.log", "none", "wheel sizes 401 kB, 403 kB and 404 kB; the install succeeds", "plain", """
+$ pip install -r requirements.txt
+Collecting attrs==23.2.0 (from -r requirements.txt (line 1))
+  Downloading attrs-23.2.0-py3-none-any.whl (60 kB)
+Collecting idna==3.7 (from -r requirements.txt (line 2))
+  Downloading idna-3.7-py3-none-any.whl (66 kB)
+Collecting pyparsing==3.1.2 (from -r requirements.txt (line 3))
+  Downloading pyparsing-3.1.2-py3-none-any.whl (103 kB)
+Collecting contoso-status-codes==4.0.4 (from -r requirements.txt (line 4))
+  Downloading contoso_status_codes-4.0.4-py3-none-any.whl (401 kB)
+Collecting contoso-http==4.0.3 (from -r requirements.txt (line 5))
+  Downloading contoso_http-4.0.3-py3-none-any.whl (403 kB)
+Collecting contoso-notfound==0.4.4 (from -r requirements.txt (line 6))
+  Downloading contoso_notfound-0.4.4-py3-none-any.whl (404 kB)
+Installing collected packages: pyparsing, idna, attrs, contoso-status-codes, contoso-notfound, contoso-http
+Successfully installed attrs-23.2.0 contoso-http-4.0.3 contoso-notfound-0.4.4 contoso-status-codes-4.0.4 idna-3.7 pyparsing-3.1.2
+""")
+
+W("ok/pip-verbose-extra-index-401-skipped-ok.log", "none", "pip -v skips an extra index that answers 401 and installs from PyPI", "plain", """
+$ pip install -v --extra-index-url https://pkgs.contoso.example/pypi/ml-internal/simple requests==2.32.3
+Using pip 24.0 from /usr/local/lib/python3.11/site-packages/pip (python 3.11)
+Looking in indexes: https://pypi.org/simple, https://pkgs.contoso.example/pypi/ml-internal/simple
+Collecting requests==2.32.3
+  Could not fetch URL https://pkgs.contoso.example/pypi/ml-internal/simple/requests/: 401 Client Error: Unauthorized for url: https://pkgs.contoso.example/pypi/ml-internal/simple/requests/ - skipping
+  Obtaining dependency information for requests==2.32.3 from https://files.pythonhosted.org/packages/f9/9b/335f9764261e915ed497fcdeb11df5dfd6f7bf257d4a6a2a686d80da4d54/requests-2.32.3-py3-none-any.whl.metadata
+  Using cached requests-2.32.3-py3-none-any.whl.metadata (4.6 kB)
+Requirement already satisfied: charset-normalizer<4,>=2 in /usr/local/lib/python3.11/site-packages (from requests==2.32.3) (3.3.2)
+Requirement already satisfied: idna<4,>=2.5 in /usr/local/lib/python3.11/site-packages (from requests==2.32.3) (3.7)
+Requirement already satisfied: urllib3<3,>=1.21.1 in /usr/local/lib/python3.11/site-packages (from requests==2.32.3) (2.2.2)
+Requirement already satisfied: certifi>=2017.4.17 in /usr/local/lib/python3.11/site-packages (from requests==2.32.3) (2024.6.2)
+Using cached requests-2.32.3-py3-none-any.whl (64 kB)
+Installing collected packages: requests
+Successfully installed requests-2.32.3
+""")
+
+W("pip/missing-package-private-index-404-verbose.log", "pip.no_matching_distribution", "pip -v: the index answers 404 for a misspelt project; the tool's own 'no matching distribution' is the answer", "plain", """
+$ pip install -v --index-url https://pypi.contoso.example/simple contoso-fetaures==2.4.1
+Using pip 23.2.1 from /usr/local/lib/python3.11/site-packages/pip (python 3.11)
+Looking in indexes: https://pypi.contoso.example/simple
+  Could not fetch URL https://pypi.contoso.example/simple/contoso-fetaures/: 404 Client Error: Not Found for url: https://pypi.contoso.example/simple/contoso-fetaures/ - skipping
+ERROR: Could not find a version that satisfies the requirement contoso-fetaures==2.4.1 (from versions: none)
+ERROR: No matching distribution found for contoso-fetaures==2.4.1
+""")
+
+W("conda/micromamba-404-channel-typo.log", "conda.channel_unavailable", "micromamba: a misspelt channel answers 404 for its repodata; a channel problem, not a missing file", "plain", """
+$ micromamba create -y -n train -c conda-forgee python=3.11 numpy
+conda-forgee/linux-64                                3.1kB @  21.2kB/s 404 failed  0.1s
+conda-forgee/noarch                                  3.1kB @  20.6kB/s 404 failed  0.2s
+critical libmamba Multiple errors occured:
+    Multi-download failed. Reason: Transfer finalized, status: 404 [https://conda.anaconda.org/conda-forgee/noarch/repodata.json] 3101 bytes
+    Subdir conda-forgee/noarch not loaded!
+""")
+
+W("registry/docker-pull-403-not-http-forbidden.log", "registry.access_denied", "a registry 403 stays a registry finding, not network.forbidden", "plain", """
+$ docker pull contosoml.azurecr.io/serving/scorer:1.4.0
+Error response from daemon: Head "https://contosoml.azurecr.io/v2/serving/scorer/manifests/1.4.0": denied: client with IP '198.51.100.23' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.
 """)
 
 with open(os.path.join(WORK, "rows-written.tsv"), "w") as f:
