@@ -244,7 +244,7 @@ TEST(ErrorIdsTest, TheScanFindsTheIdsOfEveryKindOfHandover) {
     for (const auto* id : {"spec.match_spec.invalid",  // constexpr spec_id = "..."
                            "image_ref.bad_host",       // HostProblem{"...", ...}
                            "network.dns",              // {ErrorCode::unavailable, "...", ...}
-                           "net.http.forbidden",       // id = c ? "..." : "..."
+                           "network.forbidden",        // id = c ? "..." : "..."
                            "network.storage_forbidden", "fs.not_found",
                            "fs.read_failed",         // make_error(c, e ? "..." : "...")
                            "net.retry",              // on_warning("...", ...)

@@ -10,9 +10,10 @@
 namespace envsmith::net {
 namespace {
 
-// The doctor's `network.storage_forbidden` is about Azure Storage accounts (public, China
-// and US Government clouds) refusing a request: the same words whether envsmith prevented
-// it or found it in a log.
+// 401, 403 and 404/410 use the doctor's catalogue ids (`network.unauthorized`,
+// `network.forbidden`, `network.not_found`), and its `network.storage_forbidden` is about
+// Azure Storage accounts (public, China and US Government clouds) refusing a request: the
+// same words whether envsmith prevented a failure or found it in a log.
 bool is_azure_storage(std::string_view host) {
     constexpr std::array<std::string_view, 3> clouds = {
         ".core.windows.net", ".core.chinacloudapi.cn", ".core.usgovcloudapi.net"};
@@ -45,15 +46,15 @@ core::Status check_status(const core::HttpResponse& response, std::string_view u
     std::string what = fmt::format("unexpected HTTP {}", status);
     if (status == 401) {
         code = core::ErrorCode::permission_denied;
-        id = "net.http.unauthorized";
+        id = "network.unauthorized";
         what = "HTTP 401: credentials are missing or were not accepted";
     } else if (status == 403) {
         code = core::ErrorCode::permission_denied;
-        id = is_azure_storage(host) ? "network.storage_forbidden" : "net.http.forbidden";
+        id = is_azure_storage(host) ? "network.storage_forbidden" : "network.forbidden";
         what = "HTTP 403: access is forbidden";
     } else if (status == 404 || status == 410) {
         code = core::ErrorCode::not_found;
-        id = "net.http.not_found";
+        id = "network.not_found";
         what = fmt::format("HTTP {}: not found", status);
     } else if (status == 407) {
         id = "network.proxy";

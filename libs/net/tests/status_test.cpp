@@ -32,13 +32,13 @@ TEST(CheckStatusTest, EachRefusalHasItsId) {
         core::ErrorCode code;
     };
     const Case cases[] = {
-        {401, "https://repo.example/x", "net.http.unauthorized",
+        {401, "https://repo.example/x", "network.unauthorized",
          core::ErrorCode::permission_denied},
-        {403, "https://repo.example/x", "net.http.forbidden", core::ErrorCode::permission_denied},
+        {403, "https://repo.example/x", "network.forbidden", core::ErrorCode::permission_denied},
         {403, "https://acct.blob.core.windows.net/c/f?sig=abc", "network.storage_forbidden",
          core::ErrorCode::permission_denied},
-        {404, "https://repo.example/x", "net.http.not_found", core::ErrorCode::not_found},
-        {410, "https://repo.example/x", "net.http.not_found", core::ErrorCode::not_found},
+        {404, "https://repo.example/x", "network.not_found", core::ErrorCode::not_found},
+        {410, "https://repo.example/x", "network.not_found", core::ErrorCode::not_found},
         {407, "https://repo.example/x", "network.proxy", core::ErrorCode::unavailable},
         {429, "https://repo.example/x", "net.http.unavailable", core::ErrorCode::unavailable},
         {503, "https://repo.example/x", "net.http.unavailable", core::ErrorCode::unavailable},
@@ -57,7 +57,7 @@ TEST(CheckStatusTest, EachRefusalHasItsId) {
 TEST(CheckStatusTest, TheUrlIsRedacted) {
     const auto status =
         check_status(with_status(401), "https://alice:hunter2@repo.example/x?token=abc123");
-    ASSERT_THAT(status, test::FailsWithId("net.http.unauthorized"));
+    ASSERT_THAT(status, test::FailsWithId("network.unauthorized"));
     EXPECT_EQ(status.error().arg_value("url"), "https://***@repo.example/x?token=***");
     EXPECT_EQ(status.error().arg_value("host"), "repo.example");
     EXPECT_THAT(status.error().describe(), Not(HasSubstr("hunter2")));
