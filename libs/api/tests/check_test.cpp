@@ -348,31 +348,48 @@ TEST_F(CheckUseCaseTest, ASecondRunWithinMaxAgeAsksTheServerNothing) {
     EXPECT_EQ(m_server.requests("/simple/torch/"), 1U);
 }
 
+/// `check` of an environment.yml written here, against channels served from a folder of
+/// ../shared/testdata.
+class CheckTestdataChannels {
+public:
+    CheckTestdataChannels(const std::string& folder, const std::string& environment_yml)
+        : m_server(folder), m_definition(m_dir.write("environment.yml", environment_yml)) {}
+
+    core::Result<CheckReport> run(const std::string& python = {}) {
+        CheckOptions o;
+        o.path = m_definition.string();
+        o.platform = "linux-64";
+        o.python = python;
+        o.network.cache_dir = m_cache.path().string();
+        o.network.channel_alias = m_server.base_url();
+        o.network.retries = 0;
+        return check(m_fs, m_reporter, o);
+    }
+    [[nodiscard]] const test::TestServer& server() const { return m_server; }
+
+private:
+    test::TestServer m_server;
+    test::TempDir m_dir;
+    std::filesystem::path m_definition;
+    test::TempDir m_cache;
+    test::RecordingReporter m_reporter;
+    LocalFileSystem m_fs;
+};
+
 TEST(CheckShardedChannel, FetchesOnlyTheAskedShardsAndSuggestsFromTheShardIndex) {
     ENVSMITH_REQUIRE_TESTDATA(testdata);
     // conda's real CEP-16 test channel: a shard index naming libgcc-ng and zlib.
-    test::TestServer server(testdata + "/conda/tests/data");
-    test::TempDir dir;
-    const auto definition = dir.write("environment.yml",
-                                      "channels: [conda_format_repo]\n"
-                                      "dependencies:\n  - zlib >=1.2\n  - zlibb\n");
-    test::TempDir cache;
-    test::RecordingReporter reporter;
-    LocalFileSystem fs;
-    CheckOptions o;
-    o.path = definition.string();
-    o.platform = "linux-64";
-    o.python = "3.11";
-    o.network.cache_dir = cache.path().string();
-    o.network.channel_alias = server.base_url();
-    o.network.retries = 0;
-    const auto report = check(fs, reporter, o);
+    CheckTestdataChannels channels(testdata + "/conda/tests/data",
+                                   "channels: [conda_format_repo]\n"
+                                   "dependencies:\n  - zlib >=1.2\n  - zlibb\n");
+    const auto report = channels.run("3.11");
     ASSERT_THAT(report, test::Succeeds());
     ASSERT_EQ(report->items.size(), 2U);
     EXPECT_EQ(report->items[0].verdict, CheckVerdict::ok) << report->items[0].message;
     EXPECT_EQ(report->items[0].found, "zlib 1.2.11 h7b6447c_3 (conda_format_repo/linux-64)");
     EXPECT_THAT(report->items[1].close_names, ElementsAre("zlib"));
     const std::string shards = "/conda_format_repo/linux-64/";
+    const auto& server = channels.server();
     EXPECT_EQ(server.requests(shards + "repodata.json"), 0U);
     EXPECT_EQ(server.requests(
                   shards + "56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst"),
@@ -384,26 +401,15 @@ TEST(CheckShardedChannel, FetchesOnlyTheAskedShardsAndSuggestsFromTheShardIndex)
 
 TEST(CheckPinnedChannel, AChannelNamedOnlyInASpecIsFetchedAfterTheListedOnes) {
     ENVSMITH_REQUIRE_TESTDATA(testdata);
-    test::TestServer server(testdata + "/derived");
-    test::TempDir dir;
-    const auto definition = dir.write("environment.yml",
-                                      "channels: [conda-index4-channel]\n"
-                                      "dependencies:\n  - python=3.6\n"
-                                      "  - pytorch-channel::pytorch=1.5\n");
-    test::TempDir cache;
-    test::RecordingReporter reporter;
-    LocalFileSystem fs;
-    CheckOptions o;
-    o.path = definition.string();
-    o.platform = "linux-64";
-    o.network.cache_dir = cache.path().string();
-    o.network.channel_alias = server.base_url();
-    o.network.retries = 0;
-    const auto report = check(fs, reporter, o);
+    CheckTestdataChannels channels(testdata + "/derived",
+                                   "channels: [conda-index4-channel]\n"
+                                   "dependencies:\n  - python=3.6\n"
+                                   "  - pytorch-channel::pytorch=1.5\n");
+    const auto report = channels.run();
     ASSERT_THAT(report, test::Succeeds());
     ASSERT_EQ(report->items.size(), 2U);
     EXPECT_EQ(report->items[1].found, "pytorch 1.5.1 py3.6_cpu_0 (pytorch-channel/linux-64)");
-    EXPECT_GE(server.requests("/pytorch-channel/linux-64/repodata.json"), 1U);
+    EXPECT_GE(channels.server().requests("/pytorch-channel/linux-64/repodata.json"), 1U);
 }
 
 TEST_F(CheckUseCaseTest, AnUnreachableChannelIsAnErrorNotAMissingPackage) {
