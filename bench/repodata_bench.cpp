@@ -10,7 +10,8 @@
 // timed region. ENVSMITH_BENCH_KEEP_HEAP=1 keeps freed memory in the process (glibc
 // M_MMAP_MAX=0), so iterations reuse pages instead of faulting in fresh ones: on virtual
 // machines where a first touch of memory is expensive, that separates the parser's cost
-// from the VM's.
+// from the VM's. It covers the text and simdjson's buffers only: the index's big arrays
+// (records, lists) are mmap'ed in huge pages by the library, not taken from the heap.
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>

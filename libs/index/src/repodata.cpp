@@ -25,7 +25,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <new>
 #include <utility>
 
 #if defined(__SSE2__)
@@ -786,6 +789,51 @@ void prefault(void* begin, std::size_t bytes) noexcept {
 #endif
 }
 
+void* allocate_pages(std::size_t bytes) {
+#if defined(__linux__)
+    if (bytes >= huge_threshold) {
+        const std::size_t length = (bytes + huge_page_size - 1) & ~(huge_page_size - 1);
+        // Over-allocate by one huge page and trim, so the block starts on a 2 MiB boundary
+        // (only whole aligned 2 MiB ranges can be huge pages).
+        void* raw = mmap(nullptr, length + huge_page_size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw == MAP_FAILED) {
+            throw std::bad_alloc();
+        }
+        const auto start = reinterpret_cast<std::uintptr_t>(raw);
+        const auto aligned = (start + huge_page_size - 1) & ~(huge_page_size - 1);
+        if (aligned > start) {
+            munmap(raw, aligned - start);
+        }
+        const std::uintptr_t tail = start + length + huge_page_size - (aligned + length);
+        if (tail > 0) {
+            munmap(reinterpret_cast<void*>(aligned + length), tail);
+        }
+        auto* block = reinterpret_cast<void*>(aligned);
+#if defined(MADV_HUGEPAGE)
+        // Refused (EINVAL) when the kernel has no THP: the pages are then small, as before.
+        static_cast<void>(madvise(block, length, MADV_HUGEPAGE));
+#endif
+        return block;
+    }
+#endif
+    return ::operator new(bytes);
+}
+
+void release_pages(void* block, std::size_t bytes) noexcept {
+    if (block == nullptr) {
+        return;
+    }
+#if defined(__linux__)
+    if (bytes >= huge_threshold) {
+        const std::size_t length = (bytes + huge_page_size - 1) & ~(huge_page_size - 1);
+        munmap(block, length);
+        return;
+    }
+#endif
+    ::operator delete(block);
+}
+
 std::string resolve_url(std::string_view base_url, std::string_view subdir_url) {
     if (base_url.empty() || has_scheme(base_url) || subdir_url.empty()) {
         return std::string(base_url);
@@ -971,6 +1019,76 @@ Repodata& Repodata::operator=(Repodata&&) noexcept = default;
 
 struct RepodataParser::Impl {
     od::parser parser;
+
+    // Sizes simdjson's buffers for `size` bytes before the parse. On Linux the large
+    // anonymous mappings that appear during the allocation (simdjson's structural index,
+    // 4 bytes per input byte, only part of which stage 1 writes) are marked MADV_HUGEPAGE,
+    // so their first touches map 2 MiB at a time: simdjson has no allocator hook, and its
+    // buffers are found from the outside, in /proc/self/maps, not through its internals.
+    // Only mappings at least `size` bytes long count, so nothing small (a thread's stack)
+    // made meanwhile by another thread is touched; a miss only means small pages.
+    void reserve(std::size_t size) {
+        if (parser.capacity() >= size) {
+            return;
+        }
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+        if (size >= min_huge_text) {
+            const auto before = big_anonymous_mappings(size);
+            if (parser.allocate(size) != simdjson::SUCCESS) {
+                return;  // iterate() tries again and reports the error
+            }
+            for (const auto& range : big_anonymous_mappings(size)) {
+                if (std::find(before.begin(), before.end(), range) == before.end()) {
+                    static_cast<void>(madvise(reinterpret_cast<void*>(range.first),
+                                              range.second - range.first, MADV_HUGEPAGE));
+                }
+            }
+            return;
+        }
+#endif
+        const auto code = parser.allocate(size);
+        static_cast<void>(code);  // an error shows in iterate()
+    }
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    static constexpr std::size_t min_huge_text = std::size_t{8} << 20;
+
+    // [begin, end) of every private anonymous mapping of at least `min_bytes`.
+    static std::vector<std::pair<std::uintptr_t, std::uintptr_t>> big_anonymous_mappings(
+        std::size_t min_bytes) {
+        std::vector<std::pair<std::uintptr_t, std::uintptr_t>> out;
+        std::FILE* maps = std::fopen("/proc/self/maps", "re");
+        if (maps == nullptr) {
+            return out;
+        }
+        char line[512];
+        bool line_start = true;
+        while (std::fgets(line, sizeof line, maps) != nullptr) {
+            const bool starts = line_start;
+            line_start = std::strchr(line, '\n') != nullptr;  // a long path spans several reads
+            if (!starts) {
+                continue;
+            }
+            unsigned long begin = 0;  // NOLINT(google-runtime-int): the %lx of sscanf
+            unsigned long end = 0;    // NOLINT(google-runtime-int)
+            char perms[5] = {};
+            unsigned long inode = 1;  // NOLINT(google-runtime-int)
+            int rest = 0;
+            // "begin-end perms offset dev inode [path]"
+            if (std::sscanf(line, "%lx-%lx %4s %*s %*s %lu %n", &begin, &end, perms, &inode,
+                            &rest) < 4) {
+                continue;
+            }
+            const bool anonymous = inode == 0 && (line[rest] == '\0' || line[rest] == '\n');
+            if (anonymous && perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' &&
+                end - begin >= min_bytes) {
+                out.emplace_back(begin, end);
+            }
+        }
+        std::fclose(maps);
+        return out;
+    }
+#endif
 };
 
 RepodataParser::RepodataParser() : m_impl(std::make_unique<Impl>()) {}
@@ -996,6 +1114,7 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
     store.records.reserve(size / 320 + 16);
     store.notes.reserve(size / 320 + 16);
 
+    m_impl->reserve(size);
     od::document doc;
     const std::string_view text = store.json;
     const auto code =

@@ -127,7 +127,10 @@ private:
 /// Parses many repodata.json texts with one simdjson parser. The parser's buffers (about
 /// five bytes per input byte, allocated for the largest text so far) are kept between
 /// parses, so a process that loads several subdirs or reloads a channel pays for them
-/// once. `Repodata::parse` uses a fresh one. Not thread-safe: one per thread.
+/// once. `Repodata::parse` uses a fresh one. On Linux, for texts of 8 MB or more, those
+/// buffers (and the Repodata's big arrays) are marked for transparent huge pages, since
+/// first touches of 4 KiB pages dominate a cold parse on virtual machines (docs/repodata.md).
+/// Not thread-safe: one per thread.
 class RepodataParser {
 public:
     RepodataParser();
