@@ -180,32 +180,19 @@ std::filesystem::path RepodataCache::state_path(std::string_view url) const {
     return m_root / "repodata" / (key(url) + ".json");
 }
 
-core::Result<std::optional<CacheState>> RepodataCache::read_state(std::string_view url) const {
-    const auto state_file = state_path(url);
-    std::error_code error;
-    if (!fs::exists(state_file, error)) {
-        return std::optional<CacheState>{};
-    }
-    auto lock =
-        FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"), FileLock::Mode::shared);
-    if (!lock) {
-        return std::move(lock).error();
-    }
-    const auto text = read_whole(state_file);
-    if (!text) {
-        return std::optional<CacheState>{};
-    }
-    return state_from_json(*text);
-}
+namespace {
 
-core::Result<std::optional<CacheEntry>> RepodataCache::read(std::string_view url) const {
-    const auto state_file = state_path(url);
+/// The entry of `url` under a shared lock: its state, and its body when `with_body` (a body
+/// whose size differs from the state's reads as a missing entry).
+core::Result<std::optional<CacheEntry>> read_entry(const RepodataCache& cache,
+                                                   std::string_view url, bool with_body) {
+    const auto state_file = cache.state_path(url);
     std::error_code error;
     if (!fs::exists(state_file, error)) {
         return std::optional<CacheEntry>{};
     }
-    auto lock =
-        FileLock::acquire(m_root / "repodata" / (key(url) + ".lock"), FileLock::Mode::shared);
+    auto lock = FileLock::acquire(cache.root() / "repodata" / (RepodataCache::key(url) + ".lock"),
+                                  FileLock::Mode::shared);
     if (!lock) {
         return std::move(lock).error();
     }
@@ -217,11 +204,31 @@ core::Result<std::optional<CacheEntry>> RepodataCache::read(std::string_view url
     if (!state) {
         return std::optional<CacheEntry>{};
     }
-    auto body = read_whole(body_path(url));
+    if (!with_body) {
+        return std::optional<CacheEntry>(CacheEntry{std::move(*state), {}});
+    }
+    auto body = read_whole(cache.body_path(url));
     if (!body || body->size() != state->body_bytes) {
         return std::optional<CacheEntry>{};
     }
     return std::optional<CacheEntry>(CacheEntry{std::move(*state), std::move(*body)});
+}
+
+}  // namespace
+
+core::Result<std::optional<CacheState>> RepodataCache::read_state(std::string_view url) const {
+    auto entry = read_entry(*this, url, false);
+    if (!entry) {
+        return std::move(entry).error();
+    }
+    if (!*entry) {
+        return std::optional<CacheState>{};
+    }
+    return std::optional<CacheState>(std::move((*entry)->state));
+}
+
+core::Result<std::optional<CacheEntry>> RepodataCache::read(std::string_view url) const {
+    return read_entry(*this, url, true);
 }
 
 core::Status RepodataCache::write(std::string_view url, CacheState state,
