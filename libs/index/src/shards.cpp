@@ -107,16 +107,23 @@ std::vector<std::string_view> strings_of(const msgpack::object* value) {
     return out;
 }
 
-core::Result<msgpack::object_handle> unpack(std::string_view bytes, std::string_view source) {
+/// Unpacks `bytes` and checks that they hold a map; `what` names it in the error ("the shard").
+core::Result<msgpack::object_handle> unpack_map(std::string_view bytes, std::string_view source,
+                                                std::string_view what) {
     // msgpack allocates a map's or array's entries as soon as it reads the header, which may
     // announce 2^32 of them in five bytes: no container can have more entries than there are
     // bytes (a map entry takes at least two).
     const msgpack::unpack_limit limit(bytes.size(), bytes.size() / 2);
+    msgpack::object_handle handle;
     try {
-        return msgpack::unpack(bytes.data(), bytes.size(), nullptr, nullptr, limit);
+        handle = msgpack::unpack(bytes.data(), bytes.size(), nullptr, nullptr, limit);
     } catch (const std::exception& error) {
         return invalid(source, fmt::format("malformed msgpack ({})", error.what()));
     }
+    if (handle.get().type != msgpack::type::MAP) {
+        return invalid(source, fmt::format("{} is not a map", what));
+    }
+    return handle;
 }
 
 /// Fails unless `packages` is nil or a map.
@@ -227,14 +234,11 @@ std::string resolve_folder_url(std::string_view document_url, std::string_view r
 
 core::Result<ShardIndex> parse_shard_index(std::string_view msgpack, std::string_view index_url,
                                            std::string_view source) {
-    auto handle = unpack(msgpack, source);
+    auto handle = unpack_map(msgpack, source, "the shard index");
     if (!handle) {
         return std::move(handle).error();
     }
     const auto& root = handle->get();
-    if (root.type != msgpack::type::MAP) {
-        return invalid(source, "the shard index is not a map");
-    }
     ShardIndex index;
     const auto* info = find(root, "info");
     if (info != nullptr && info->type == msgpack::type::MAP) {
@@ -266,14 +270,11 @@ core::Result<ShardIndex> parse_shard_index(std::string_view msgpack, std::string
 
 core::Status add_shard_records(std::string_view msgpack, RepodataBuilder& builder,
                                std::string_view source) {
-    auto handle = unpack(msgpack, source);
+    auto handle = unpack_map(msgpack, source, "the shard");
     if (!handle) {
         return std::move(handle).error();
     }
     const auto& root = handle->get();
-    if (root.type != msgpack::type::MAP) {
-        return invalid(source, "the shard is not a map");
-    }
     for (const auto* key : {"packages", "packages.conda"}) {
         if (const auto* packages = find(root, key); packages != nullptr) {
             if (auto added = add_records(*packages, builder, source); !added) {
@@ -304,14 +305,11 @@ std::string dependency_name(std::string_view spec) {
 
 core::Result<std::vector<std::string>> dependency_names(std::string_view msgpack,
                                                         std::string_view source) {
-    auto handle = unpack(msgpack, source);
+    auto handle = unpack_map(msgpack, source, "the shard");
     if (!handle) {
         return std::move(handle).error();
     }
     const auto& root = handle->get();
-    if (root.type != msgpack::type::MAP) {
-        return invalid(source, "the shard is not a map");
-    }
     std::set<std::string> names;
     for (const auto* key : {"packages", "packages.conda"}) {
         // The same checks as add_shard_records: a shard it would refuse is refused here,
