@@ -342,7 +342,8 @@ def _run_envsmith_once(args, s: SpecSet, urls: list[str]) -> Side:
     except (json.JSONDecodeError, KeyError, TypeError):
         return Side("error", message=f"envsmith exit {proc.returncode}, no usable JSON: {(proc.stderr or proc.stdout)[-400:]}", wall=wall)
     status = plat.get("status", "error")
-    if (status, proc.returncode) not in (("solved", 0), ("unsolvable", 1)):
+    # envsmith exits 7 (conflict) when a platform has no solution (docs/cli.md).
+    if (status, proc.returncode) not in (("solved", 0), ("unsolvable", 7)):
         return Side("error", message=f"envsmith exit {proc.returncode} with status {status!r}: {proc.stderr[-400:]}", wall=wall, raw=out)
     pkgs = [p for p in plat.get("packages") or [] if p.get("manager", "conda") == "conda" and not str(p.get("name", "")).startswith("__")]
     timings = plat.get("timings") or {}

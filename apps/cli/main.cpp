@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     add_doctor_command(app, globals, exit_code);
     add_lint_command(app, globals, exit_code);
     add_check_command(app, globals, exit_code);
+    add_lock_command(app, globals, exit_code);
 
     try {
         app.parse(argc, argv);

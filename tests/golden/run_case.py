@@ -5,7 +5,9 @@ word is `envsmith`; the run's stdout, stderr and exit code must equal the files 
 the command's standard input. Runs from the repository root, with NO_COLOR set and a fresh
 ENVSMITH_CACHE_DIR. `{src}` in cmd stands for the repository root (for `file://` URLs), and the
 repository root in the output is written back as `{src}`, so the files do not depend on where
-the checkout is.
+the checkout is. `{tmp}` stands for a fresh scratch folder (written back as `{tmp}` too); when the
+case has a folder `tmp_files`, each file in it must equal the file of that name in `{tmp}` after
+the run (a lock file the command wrote, say).
 ENVSMITH_UPDATE_GOLDEN=1 rewrites the expected files instead (refresh on purpose, then review
 the diff)."""
 
@@ -18,8 +20,10 @@ import tempfile
 
 def main() -> int:
     envsmith, case_dir, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+    scratch = tempfile.TemporaryDirectory(prefix="envsmith-golden-tmp-")
     with open(os.path.join(case_dir, "cmd"), encoding="utf-8") as f:
-        argv = [arg.replace("{src}", source_dir) for arg in shlex.split(f.read().strip())]
+        argv = [arg.replace("{src}", source_dir).replace("{tmp}", scratch.name)
+                for arg in shlex.split(f.read().strip())]
     if not argv or argv[0] != "envsmith":
         print(f"{case_dir}/cmd must start with `envsmith`", file=sys.stderr)
         return 2
@@ -31,11 +35,22 @@ def main() -> int:
     run = subprocess.run([envsmith] + argv[1:], cwd=source_dir, env=env, input=stdin,
                          capture_output=True, timeout=120)
     cache.cleanup()
+
+    def clean(data: bytes) -> str:
+        return data.decode("utf-8", "replace").replace(scratch.name, "{tmp}").replace(source_dir, "{src}")
+
     actual = {
-        "stdout": run.stdout.decode("utf-8", "replace").replace(source_dir, "{src}"),
-        "stderr": run.stderr.decode("utf-8", "replace").replace(source_dir, "{src}"),
+        "stdout": clean(run.stdout),
+        "stderr": clean(run.stderr),
         "exit_code": f"{run.returncode}\n",
     }
+    expected_files = os.path.join(case_dir, "tmp_files")
+    if os.path.isdir(expected_files):
+        for name in sorted(os.listdir(expected_files)):
+            produced = os.path.join(scratch.name, name)
+            data = open(produced, "rb").read() if os.path.exists(produced) else b"(missing)\n"
+            actual[os.path.join("tmp_files", name)] = clean(data)
+    scratch.cleanup()
     if os.environ.get("ENVSMITH_UPDATE_GOLDEN") == "1":
         for name, text in actual.items():
             with open(os.path.join(case_dir, name), "w", encoding="utf-8") as f:

@@ -33,5 +33,6 @@ void add_show_command(CLI::App& app, const GlobalOptions& globals, int& exit_cod
 void add_doctor_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_lint_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_check_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 
 }  // namespace envsmith::cli

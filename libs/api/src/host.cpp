@@ -149,6 +149,50 @@ specs::HostFacts detect_host() {
     return facts;
 }
 
+std::string host_platform() {
+#if defined(_WIN32)
+#if defined(_M_ARM64)
+    return "win-arm64";
+#elif defined(_WIN64)
+    return "win-64";
+#else
+    return "win-32";
+#endif
+#else
+    const auto host = read_uname();
+    if (!host) {
+        return "unknown";
+    }
+    const std::string_view machine = host->machine;
+    if (host->system == "Linux") {
+        if (machine == "x86_64") {
+            return "linux-64";
+        }
+        if (is_x86_32(machine)) {
+            return "linux-32";
+        }
+        if (machine == "aarch64" || machine == "arm64") {
+            return "linux-aarch64";
+        }
+        for (const std::string_view same :
+             {"armv6l", "armv7l", "ppc64le", "ppc64", "s390x", "riscv64"}) {
+            if (machine == same) {
+                return "linux-" + std::string(same);
+            }
+        }
+    }
+    if (host->system == "Darwin") {
+        if (machine == "x86_64") {
+            return "osx-64";
+        }
+        if (machine == "arm64") {
+            return "osx-arm64";
+        }
+    }
+    return core::to_lower(host->system) + "-" + core::to_lower(machine);
+#endif
+}
+
 std::map<std::string, std::string> conda_overrides_from_process_environment() {
     return specs::conda_overrides([](std::string_view name) -> std::optional<std::string> {
         const char* value = std::getenv(std::string(name).c_str());

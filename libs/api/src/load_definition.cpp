@@ -1,6 +1,5 @@
 #include "envsmith/api/load_definition.hpp"
 
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -382,17 +381,6 @@ private:
 };
 
 }  // namespace
-
-std::string host_platform() {
-    struct utsname name {};
-    std::string machine = ::uname(&name) == 0 ? name.machine : "x86_64";
-    if (machine == "x86_64" || machine == "amd64") return "linux-64";
-    if (machine == "aarch64" || machine == "arm64") return "linux-aarch64";
-    if (machine == "ppc64le") return "linux-ppc64le";
-    if (machine == "s390x") return "linux-s390x";
-    if (machine == "i686" || machine == "i386") return "linux-32";
-    return "linux-" + machine;
-}
 
 core::Result<LoadedDefinition> load_definition(core::FileSystem& fs, const LoadOptions& options) {
     Loader loader(fs, options);

@@ -43,7 +43,7 @@ namespace {
 namespace stdfs = std::filesystem;
 
 /// The folders whose code raises errors and warnings, below the source root.
-constexpr std::string_view scanned_dirs[] = {"libs/core", "libs/specs", "libs/net", "libs/index",
+constexpr std::string_view scanned_dirs[] = {"libs/core", "libs/specs", "libs/net", "libs/index", "libs/solver",
                                              "libs/api",  "libs/diag",  "apps/cli"};
 
 

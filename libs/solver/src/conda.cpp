@@ -213,14 +213,7 @@ std::string CondaProvider::display_version_set(VersionSetId set) const {
     return rest.empty() ? "*" : std::string(rest);
 }
 
-std::string CondaProvider::display_requirement(const Requirement& requirement) const {
-    std::string out;
-    for (VersionSetId set : requirement.any_of) {
-        if (!out.empty()) out += " | ";
-        out += m_impl->set_text.at(set);
-    }
-    return out;
-}
+std::string CondaProvider::display_set(VersionSetId set) const { return m_impl->set_text.at(set); }
 
 core::Result<CondaOutcome> solve_conda(CondaSource& source, const CondaRequest& request,
                                        const SolveOptions& options) {

@@ -64,9 +64,7 @@ private:
         std::string out;
         for (VersionSetId set : r.any_of) {
             if (!out.empty()) out += " | ";
-            out += m_provider.display_name(m_provider.name_of_set(set));
-            const std::string v = m_provider.display_version_set(set);
-            if (v != "*") out += " " + v;
+            out += m_provider.display_set(set);
         }
         return out;
     }
@@ -169,8 +167,7 @@ private:
                 break;
             }
             case Reason::Kind::pinned: {
-                const std::string pin = m_provider.display_name(m_provider.name_of_set(r.clause->set)) + " " +
-                                        m_provider.display_version_set(r.clause->set);
+                const std::string pin = m_provider.display_set(r.clause->set);
                 args.emplace_back("pin", pin);
                 add(depth, "solver.explain.pinned", args, fmt::format("{} {} is excluded by the pin {}", name, vs, pin));
                 break;
@@ -203,8 +200,7 @@ private:
                 break;
             }
             case Reason::Kind::constrains: {
-                const std::string constraint = m_provider.display_name(m_provider.name_of_set(r.clause->set)) + " " +
-                                               m_provider.display_version_set(r.clause->set);
+                const std::string constraint = m_provider.display_set(r.clause->set);
                 const std::string other = m_provider.display_name(m_provider.name_of(r.clause->other)) + " " +
                                           m_provider.display_solvable(r.clause->other);
                 args.emplace_back("constraint", constraint);
@@ -214,8 +210,7 @@ private:
                 break;
             }
             case Reason::Kind::constrained: {
-                const std::string constraint = m_provider.display_name(m_provider.name_of_set(r.clause->set)) + " " +
-                                               m_provider.display_version_set(r.clause->set);
+                const std::string constraint = m_provider.display_set(r.clause->set);
                 const std::string by = m_provider.display_name(m_provider.name_of(r.clause->solvable)) + " " +
                                        m_provider.display_solvable(r.clause->solvable);
                 args.emplace_back("constraint", constraint);

@@ -27,9 +27,10 @@ namespace envsmith::api {
 /// Calls into the CUDA driver, so it may take a noticeable time on a GPU machine: call it once.
 [[nodiscard]] specs::HostFacts detect_host();
 
-/// The conda subdir of the running machine (`linux-64`, `linux-aarch64`, ...). Declared here
-/// for the callers of `detect_host`; it is the function load_definition.hpp declares and
-/// load_definition.cpp defines, which maps uname(2)'s machine and assumes Linux.
+/// The conda subdir of the running machine from uname(2): `linux-64`, `linux-aarch64`,
+/// `linux-ppc64le`, `osx-64`, `osx-arm64`, ... For a system or machine conda has no subdir for,
+/// `<system>-<machine>` in lowercase (`freebsd-amd64`), which `specs::virtual_packages`
+/// rejects.
 [[nodiscard]] std::string host_platform();
 
 /// The CONDA_OVERRIDE_* variables set in this process's environment (empty values included),

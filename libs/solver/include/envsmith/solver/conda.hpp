@@ -68,8 +68,6 @@ public:
 
     [[nodiscard]] const CondaCandidate& candidate(SolvableId solvable) const;
     [[nodiscard]] const specs::MatchSpec& version_set(VersionSetId set) const;
-    /// The text of a requirement of a root request: the spec as the user wrote it.
-    [[nodiscard]] std::string display_requirement(const Requirement& requirement) const;
 
     std::vector<SolvableId> candidates(NameId name) override;
     [[nodiscard]] NameId name_of(SolvableId solvable) const override;
@@ -80,6 +78,7 @@ public:
     [[nodiscard]] std::string display_name(NameId name) const override;
     [[nodiscard]] std::string display_solvable(SolvableId solvable) const override;
     [[nodiscard]] std::string display_version_set(VersionSetId set) const override;
+    [[nodiscard]] std::string display_set(VersionSetId set) const override;
 
 private:
     struct Impl;

@@ -72,6 +72,13 @@ public:
     [[nodiscard]] virtual std::string display_name(NameId name) const = 0;
     [[nodiscard]] virtual std::string display_solvable(SolvableId solvable) const = 0;
     [[nodiscard]] virtual std::string display_version_set(VersionSetId set) const = 0;
+    /// A version set with its name, as a person would write it: `numpy >=1.20`, or for conda
+    /// the spec as written (`python=3.10`).
+    [[nodiscard]] virtual std::string display_set(VersionSetId set) const {
+        const std::string version = display_version_set(set);
+        const std::string name = display_name(name_of_set(set));
+        return version == "*" ? name : name + " " + version;
+    }
 };
 
 }  // namespace envsmith::solver

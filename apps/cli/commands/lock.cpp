@@ -1,0 +1,178 @@
+// envsmith lock ENV: solve conda (and pip) together and write a conda-lock v1 file.
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "envsmith/api/local_filesystem.hpp"
+#include "envsmith/api/lock.hpp"
+#include "envsmith/core/reporter.hpp"
+#include "exit_codes.hpp"
+
+namespace envsmith::cli {
+namespace {
+
+class StderrReporter final : public core::Reporter {
+public:
+    explicit StderrReporter(const diag::Messages& messages) : m_messages(messages) {}
+    void on_warning(std::string_view id, std::string_view text,
+                    const std::vector<core::MessageArg>& args) override {
+        fmt::print(stderr, "warning: {}\n", m_messages.render(id, args, text));
+    }
+
+private:
+    const diag::Messages& m_messages;
+};
+
+std::string_view to_string(api::LockFreshness freshness) {
+    switch (freshness) {
+    case api::LockFreshness::fresh: return "fresh";
+    case api::LockFreshness::stale: return "stale";
+    case api::LockFreshness::missing: return "missing";
+    case api::LockFreshness::unreadable: return "unreadable";
+    }
+    return "unreadable";
+}
+
+void print_json(const api::LockReport& report, const diag::Messages& messages, bool check) {
+    nlohmann::json out = {{"file", report.file}, {"output", report.output},
+                          {"content_hash", report.content_hash}, {"written", report.written}};
+    if (check) {
+        out["freshness"] = std::string(to_string(report.freshness));
+        out["stale_platforms"] = report.stale_platforms;
+    }
+    nlohmann::json platforms = nlohmann::json::object();
+    for (const auto& p : report.platforms) {
+        nlohmann::json entry;
+        entry["status"] = p.solved ? "solved" : "unsolvable";
+        entry["timings"] = {{"load_s", p.load_seconds}, {"solve_s", p.solve_seconds}};
+        if (p.solved) {
+            nlohmann::json packages = nlohmann::json::array();
+            for (const auto& r : p.records) {
+                packages.push_back({{"manager", r.manager}, {"name", r.name}, {"version", r.version},
+                                    {"build", r.build}, {"build_number", r.build_number},
+                                    {"channel", r.channel}, {"subdir", r.subdir}, {"fn", r.fn},
+                                    {"url", r.url}, {"md5", r.md5}, {"sha256", r.sha256}});
+            }
+            entry["packages"] = std::move(packages);
+        } else {
+            nlohmann::json lines = nlohmann::json::array();
+            nlohmann::json detail = nlohmann::json::array();
+            for (const auto& line : p.explanation) {
+                const auto text = messages.render(line.message_id, line.args, line.text);
+                lines.push_back(std::string(line.depth * 2, ' ') + text);
+                nlohmann::json args = nlohmann::json::object();
+                for (const auto& arg : line.args) args[arg.name] = arg.value;
+                detail.push_back({{"depth", line.depth}, {"message_id", line.message_id},
+                                  {"args", std::move(args)}, {"message", text}});
+            }
+            entry["explanation"] = std::move(lines);
+            entry["explanation_detail"] = std::move(detail);
+        }
+        platforms[p.platform] = std::move(entry);
+    }
+    out["platforms"] = std::move(platforms);
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& warning : report.warnings) warnings.push_back(nlohmann::json::parse(error_json(warning)));
+    out["warnings"] = std::move(warnings);
+    fmt::print("{}\n", out.dump(2));
+}
+
+void print_text(const api::LockReport& report, const diag::Messages& messages) {
+    for (const auto& p : report.platforms) {
+        if (!p.solved) {
+            fmt::print("{}:\n", p.platform);
+            for (const auto& line : p.explanation) {
+                fmt::print("{}{}\n", std::string(line.depth * 2 + 2, ' '),
+                           messages.render(line.message_id, line.args, line.text));
+            }
+            continue;
+        }
+        fmt::print("{}\n", messages.render("lock.platform.solved",
+                                           {{"platform", p.platform},
+                                            {"count", std::to_string(p.records.size())}},
+                                           "{platform}: {count} packages"));
+        for (const auto& r : p.records) {
+            fmt::print("  {} {} {} ({})\n", r.name, r.version, r.build, r.channel);
+        }
+    }
+    if (report.written) {
+        fmt::print("{}\n", messages.render("lock.written", {{"output", report.output}}, "wrote {output}"));
+    }
+}
+
+}  // namespace
+
+void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
+    auto options = std::make_shared<api::LockOptions>();
+    auto flags = std::make_shared<api::NetworkSettings>();
+    auto config = std::make_shared<std::string>();
+    auto refresh = std::make_shared<bool>(false);
+    auto priority = std::make_shared<std::string>("flexible");
+    auto* cmd = app.add_subcommand(
+        "lock", "Solve the definition's packages and write a conda-lock v1 file (docs/cli.md)");
+    cmd->add_option("ENV", options->path,
+                    "Azure ML environment YAML, conda environment.yml or requirements.txt")
+        ->required();
+    cmd->add_option("-o,--output", options->output, "Lock file to write")->capture_default_str();
+    cmd->add_option("--platform", options->platforms,
+                    "Target conda subdir; repeat for several (default: the definition's, else this "
+                    "machine's)");
+    cmd->add_flag("--check", options->check,
+                  "Do not solve: exit 0 if the lock file was made from this definition, 1 if not");
+    cmd->add_flag("--dry-run", options->dry_run, "Solve and report, but write nothing");
+    cmd->add_option("--channel-priority", *priority, "strict, flexible or disabled")
+        ->check(CLI::IsMember({"strict", "flexible", "disabled"}))
+        ->capture_default_str();
+    cmd->add_option("--channel-alias", flags->channel_alias,
+                    "Base URL for channel names (default https://conda.anaconda.org)");
+    cmd->add_option("--cache-dir", flags->cache_dir, "Cache folder (default: $ENVSMITH_CACHE_DIR, else ~/.cache/envsmith)");
+    cmd->add_flag("--offline", flags->offline, "Use only what is cached");
+    cmd->add_flag("--refresh", *refresh, "Revalidate every cached page with the server");
+    cmd->add_option("--config", *config,
+                    "Settings file (default: $ENVSMITH_CONFIG, else ~/.config/envsmith/config.yaml)");
+
+    cmd->callback([options, flags, config, refresh, priority, &globals, &exit_code] {
+        api::LocalFileSystem fs;
+        auto network = api::load_network_settings(fs, *config);
+        if (!network) {
+            exit_code = report_error(globals.output, network.error());
+            return;
+        }
+        options->network = std::move(*network);
+        if (!flags->channel_alias.empty()) options->network.channel_alias = flags->channel_alias;
+        if (!flags->cache_dir.empty()) options->network.cache_dir = flags->cache_dir;
+        options->network.offline = flags->offline;
+        if (*refresh) options->network.max_age_s = 0;
+        options->channel_priority = *priority == "strict"     ? api::LockChannelPriority::strict
+                                    : *priority == "disabled" ? api::LockChannelPriority::disabled
+                                                              : api::LockChannelPriority::flexible;
+        StderrReporter reporter(globals.messages());
+        auto report = api::lock(fs, reporter, *options);
+        if (!report) {
+            exit_code = report_error(globals.output, report.error());
+            return;
+        }
+        const bool json = globals.output.format == OutputFormat::json;
+        if (json) {
+            print_json(*report, globals.messages(), options->check);
+        } else if (options->check) {
+            const auto state = std::string(to_string(report->freshness));
+            fmt::print("{}\n", globals.messages().render(
+                                   "lock.check." + state, {{"output", options->output}, {"file", options->path}},
+                                   "{output}: " + state));
+        } else {
+            report_warnings(globals.output, report->warnings);
+            print_text(*report, globals.messages());
+        }
+        if (options->check) {
+            exit_code = report->freshness == api::LockFreshness::fresh ? exit_ok : exit_findings;
+        } else {
+            exit_code = report->ok() ? exit_ok : exit_conflict;
+        }
+    });
+}
+
+}  // namespace envsmith::cli
