@@ -5,7 +5,7 @@ Serves the shared test channels (testdata/derived) over loopback, then for every
 of bench/solve_specs.txt runs
 
   (a) the peer:    node bench/solve_peer.mjs   (request JSON on stdin)
-  (b) envsmith:    <envsmith> --json lock <env.yml> --platform <platform> -o <tmp>/lock.yml
+  (b) envsmith:    <envsmith> --json lock <env.yml> --platform <platform> -o <tmp>/lock.yml --no-pip-dependency
 
 and prints one table row per spec set: both statuses and record counts, whether the solutions
 are the same, the records only one side has, which side picked the more preferred record for
@@ -327,7 +327,9 @@ def _run_envsmith_once(args, s: SpecSet, urls: list[str]) -> Side:
             env[var] = given.get(name, "")  # empty hides the virtual package, as in conda
         # --json is envsmith's global option, so it goes before the subcommand (the CLI does not
         # take the app's options after one).
-        cmd = [args.envsmith, "--json", "lock", str(env_yml), "--platform", args.platform, "-o", str(tmpdir / "lock.yml")]
+        # rattler does not add pip to python's dependencies; conda (and envsmith by default) does.
+        cmd = [args.envsmith, "--json", "lock", str(env_yml), "--platform", args.platform, "-o", str(tmpdir / "lock.yml"),
+               "--no-pip-dependency"]
         t0 = time.perf_counter()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env)

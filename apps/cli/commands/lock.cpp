@@ -126,6 +126,9 @@ void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     cmd->add_option("--channel-priority", *priority, "strict, flexible or disabled")
         ->check(CLI::IsMember({"strict", "flexible", "disabled"}))
         ->capture_default_str();
+    auto no_pip = std::make_shared<bool>(false);
+    cmd->add_flag("--no-pip-dependency", *no_pip,
+                  "Do not add pip to python's dependencies (conda's add_pip_as_python_dependency: false)");
     cmd->add_option("--channel-alias", flags->channel_alias,
                     "Base URL for channel names (default https://conda.anaconda.org)");
     cmd->add_option("--cache-dir", flags->cache_dir, "Cache folder (default: $ENVSMITH_CACHE_DIR, else ~/.cache/envsmith)");
@@ -134,7 +137,8 @@ void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     cmd->add_option("--config", *config,
                     "Settings file (default: $ENVSMITH_CONFIG, else ~/.config/envsmith/config.yaml)");
 
-    cmd->callback([options, flags, config, refresh, priority, &globals, &exit_code] {
+    cmd->callback([options, flags, config, refresh, priority, no_pip, &globals, &exit_code] {
+        options->add_pip_as_python_dependency = !*no_pip;
         api::LocalFileSystem fs;
         auto network = api::load_network_settings(fs, *config);
         if (!network) {

@@ -159,6 +159,7 @@ public:
             request.specs.push_back(std::move(*spec));
         }
         request.channel_priority = to_solver(m_options.channel_priority);
+        request.add_pip_as_python_dependency = m_options.add_pip_as_python_dependency;
         auto overrides = m_options.use_process_overrides ? conda_overrides_from_process_environment()
                                                          : std::map<std::string, std::string>{};
         for (const auto& [key, value] : m_options.overrides) overrides[key] = value;

@@ -4,9 +4,12 @@
 //      channels are excluded outright; with `disabled`, channels do not matter);
 //   3. fewer track_features (conda deprioritises featured builds such as `mkl` variants);
 //   4. the higher version;
-//   5. the higher build number;
-//   6. the newer timestamp;
-//   7. the lower channel rank, then the file name, so the order is total and deterministic.
+//   5. among builds of one version, the one whose dependencies allow newer versions of the
+//      packages they share (a numpy build for the newest Python before one for an old
+//      Python): each build scores a point for every other build it beats on that count;
+//   6. the higher build number;
+//   7. the newer timestamp;
+//   8. the lower channel rank, then the file name, so the order is total and deterministic.
 #include "envsmith/solver/conda.hpp"
 
 #include <algorithm>
@@ -32,10 +35,64 @@ struct CondaProvider::Impl {
 
     std::vector<specs::MatchSpec> sets;
     std::vector<std::string> set_text;
+    std::unordered_map<VersionSetId, std::string> set_display;  // the user's specs, readable
     std::vector<NameId> set_name;
     std::unordered_map<std::string, VersionSetId> set_index;
 
+    // Records by name, as the source gave them (also for names only compared, never solved).
+    std::unordered_map<std::string, std::vector<CondaCandidate>> records_by_name;
+    // The highest version of a dependency's name that a dependency spec allows.
+    std::unordered_map<std::string, std::optional<specs::CondaVersion>> max_allowed;
+
     Impl(CondaSource& s, const CondaRequest& r) : source(s), request(r) {}
+
+    const std::vector<CondaCandidate>& records_of(const std::string& name) {
+        auto found = records_by_name.find(name);
+        if (found != records_by_name.end()) return found->second;
+        std::vector<CondaCandidate> out;
+        if (name.rfind("__", 0) == 0) {
+            for (const auto& record : request.virtual_packages) {
+                if (record.name == name) out.push_back(CondaCandidate{record, 0});
+            }
+        } else if (!name.empty() && name.front() != '<') {
+            auto records = source.records(name);
+            if (records) {
+                out = std::move(records).value();
+            } else if (!error) {
+                error = records.error();
+            }
+        }
+        return records_by_name.emplace(name, std::move(out)).first->second;
+    }
+
+    const std::optional<specs::CondaVersion>& max_version(const std::string& spec_text) {
+        auto found = max_allowed.find(spec_text);
+        if (found != max_allowed.end()) return found->second;
+        std::optional<specs::CondaVersion> best;
+        if (auto spec = specs::MatchSpec::parse(spec_text)) {
+            for (const auto& c : records_of(spec->name())) {
+                if ((!best || c.record.version > *best) && spec->matches(c.record)) best = c.record.version;
+            }
+        }
+        return max_allowed.emplace(spec_text, std::move(best)).first->second;
+    }
+
+    // +1 when `a`'s dependencies allow newer versions than `b`'s of the names both depend on
+    // more often than the other way round, -1 for the reverse, 0 otherwise.
+    int compare_dependencies(const specs::PackageRecord& a, const specs::PackageRecord& b) {
+        int score = 0;
+        for (const std::string& da : a.depends) {
+            const std::string name_a = da.substr(0, da.find_first_of(" =<>!~["));
+            for (const std::string& db : b.depends) {
+                if (db.substr(0, db.find_first_of(" =<>!~[")) != name_a || da == db) continue;
+                const auto& va = max_version(da);
+                const auto& vb = max_version(db);
+                if (va && (!vb || *va > *vb)) ++score;
+                if (vb && (!va || *vb > *va)) --score;
+            }
+        }
+        return score > 0 ? 1 : score < 0 ? -1 : 0;
+    }
 
     NameId intern_name(const std::string& name) {
         auto [it, inserted] = name_index.emplace(name, static_cast<NameId>(names.size()));
@@ -84,6 +141,23 @@ const specs::MatchSpec& CondaProvider::version_set(VersionSetId set) const {
     return m_impl->sets.at(set);
 }
 
+namespace {
+
+// A spec as a person reads it: `numpy >=1.20`, `python 3.10.* py310*`; conda's bracket form
+// only when the spec has more than a name, a version and a build.
+std::string readable(const specs::MatchSpec& spec) {
+    const bool simple = !spec.channel() && !spec.subdir() && !spec.build_number() && !spec.md5() &&
+                        !spec.sha256() && !spec.fn() && !spec.url() && !spec.license() &&
+                        !spec.track_features();
+    if (!simple) return spec.to_string();
+    std::string out = spec.name();
+    if (!spec.version().matches_all() || spec.build()) out += " " + spec.version().to_string();
+    if (spec.build()) out += " " + *spec.build();
+    return out;
+}
+
+}  // namespace
+
 core::Result<Problem> CondaProvider::problem() {
     Problem problem;
     for (const auto& spec : m_impl->request.specs) {
@@ -92,10 +166,14 @@ core::Result<Problem> CondaProvider::problem() {
                                fmt::format("`{}` does not name one package", spec.to_string()),
                                {{"spec", spec.to_string()}}, {}, {}, {}};
         }
-        problem.requirements.push_back(Requirement{{m_impl->intern_set(spec.to_string())}});
+        const VersionSetId set = m_impl->intern_set(spec.to_string());
+        m_impl->set_display.emplace(set, readable(spec));
+        problem.requirements.push_back(Requirement{{set}});
     }
     for (const auto& spec : m_impl->request.constraints) {
-        problem.constraints.push_back(m_impl->intern_set(spec.to_string()));
+        const VersionSetId set = m_impl->intern_set(spec.to_string());
+        m_impl->set_display.emplace(set, readable(spec));
+        problem.constraints.push_back(set);
     }
     return problem;
 }
@@ -103,42 +181,53 @@ core::Result<Problem> CondaProvider::problem() {
 std::vector<SolvableId> CondaProvider::candidates(NameId name) {
     Impl& m = *m_impl;
     const std::string& text = m.names.at(name);
-    std::vector<CondaCandidate> found;
-    if (text.rfind("__", 0) == 0) {
-        for (const auto& record : m.request.virtual_packages) {
-            if (record.name == text) found.push_back(CondaCandidate{record, 0});
-        }
-    } else if (text.front() != '<') {
-        auto records = m.source.records(text);
-        if (!records) {
-            if (!m.error) m.error = records.error();
-            return {};
-        }
-        found = std::move(records).value();
-    }
+    std::vector<CondaCandidate> found = m.records_of(text);
     const ChannelPriority priority = m.request.channel_priority;
     std::vector<std::size_t> order(found.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::vector<std::uint8_t> locked(found.size());
     for (std::size_t i = 0; i < found.size(); ++i) locked[i] = m.is_locked(found[i].record) ? 1 : 0;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
+    // The order up to the version (a strict weak order), then the dependency score within
+    // groups of equal keys, then build number, timestamp, channel and file name.
+    auto primary = [&](std::size_t ia, std::size_t ib) -> int {
         const CondaCandidate& a = found[ia];
         const CondaCandidate& b = found[ib];
-        if (locked[ia] != locked[ib]) return locked[ia] > locked[ib];
+        if (locked[ia] != locked[ib]) return locked[ia] > locked[ib] ? -1 : 1;
         if (priority != ChannelPriority::disabled && a.channel_rank != b.channel_rank) {
-            return a.channel_rank < b.channel_rank;
+            return a.channel_rank < b.channel_rank ? -1 : 1;
         }
-        const auto& ra = a.record;
-        const auto& rb = b.record;
-        if (ra.track_features.size() != rb.track_features.size()) {
-            return ra.track_features.size() < rb.track_features.size();
+        if (a.record.track_features.size() != b.record.track_features.size()) {
+            return a.record.track_features.size() < b.record.track_features.size() ? -1 : 1;
         }
-        if (ra.version != rb.version) return ra.version > rb.version;
-        if (ra.build_number != rb.build_number) return ra.build_number > rb.build_number;
-        if (ra.timestamp != rb.timestamp) return ra.timestamp > rb.timestamp;
-        if (a.channel_rank != b.channel_rank) return a.channel_rank < b.channel_rank;
-        return ra.fn < rb.fn;
-    });
+        if (a.record.version != b.record.version) return a.record.version > b.record.version ? -1 : 1;
+        return 0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) { return primary(ia, ib) < 0; });
+    std::vector<int> wins(found.size(), 0);
+    for (std::size_t begin = 0; begin < order.size();) {
+        std::size_t end = begin + 1;
+        while (end < order.size() && primary(order[begin], order[end]) == 0) ++end;
+        if (end - begin > 1) {
+            for (std::size_t i = begin; i < end; ++i) {
+                for (std::size_t j = i + 1; j < end; ++j) {
+                    const int c = m.compare_dependencies(found[order[i]].record, found[order[j]].record);
+                    wins[order[i]] += c;
+                    wins[order[j]] -= c;
+                }
+            }
+            std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                             order.begin() + static_cast<std::ptrdiff_t>(end), [&](std::size_t ia, std::size_t ib) {
+                const auto& ra = found[ia].record;
+                const auto& rb = found[ib].record;
+                if (wins[ia] != wins[ib]) return wins[ia] > wins[ib];
+                if (ra.build_number != rb.build_number) return ra.build_number > rb.build_number;
+                if (ra.timestamp != rb.timestamp) return ra.timestamp > rb.timestamp;
+                if (found[ia].channel_rank != found[ib].channel_rank) return found[ia].channel_rank < found[ib].channel_rank;
+                return ra.fn < rb.fn;
+            });
+        }
+        begin = end;
+    }
     std::uint32_t best_rank = std::numeric_limits<std::uint32_t>::max();
     for (const auto& c : found) best_rank = std::min(best_rank, c.channel_rank);
     std::vector<SolvableId> ids;
@@ -213,7 +302,10 @@ std::string CondaProvider::display_version_set(VersionSetId set) const {
     return rest.empty() ? "*" : std::string(rest);
 }
 
-std::string CondaProvider::display_set(VersionSetId set) const { return m_impl->set_text.at(set); }
+std::string CondaProvider::display_set(VersionSetId set) const {
+    if (auto it = m_impl->set_display.find(set); it != m_impl->set_display.end()) return it->second;
+    return m_impl->set_text.at(set);
+}
 
 core::Result<CondaOutcome> solve_conda(CondaSource& source, const CondaRequest& request,
                                        const SolveOptions& options) {

@@ -8,8 +8,9 @@
 // materialised only when conflict analysis or an explanation needs it.
 // A candidate's dependencies are asked for when it first becomes true; a name's candidates
 // when a requirement or constraint first mentions it. Decisions only ever install: pick an
-// unsatisfied requirement of the root or of an installed candidate (the user's first, then
-// the names most involved in recent conflicts, then the fewest remaining choices) and install
+// unsatisfied requirement of the root or of an installed candidate (the user's first, in the
+// order given; then the names most involved in recent conflicts, then the fewest remaining
+// choices) and install
 // its best candidate that is still possible. When no requirement is left unsatisfied, the
 // true candidates are the solution; candidates never decided are not installed.
 #include "envsmith/solver/solver.hpp"
@@ -522,6 +523,7 @@ std::optional<Var> Engine::decide() {
             if (choice.from_root) best = choice;
             continue;
         }
+        if (choice.from_root) continue;  // the user's requests in the order they were given
         if (choice.activity != best->activity) {
             if (choice.activity > best->activity) best = choice;
             continue;

@@ -30,6 +30,8 @@ struct LockOptions {
     /// `CONDA_OVERRIDE_*` values (empty map: the process environment's).
     std::map<std::string, std::string> overrides;
     bool use_process_overrides = true;
+    /// conda's `add_pip_as_python_dependency`: `pip` is a dependency of every `python`.
+    bool add_pip_as_python_dependency = true;
     std::map<std::string, std::string> environment;  // `${VAR}` values for requirements files
     NetworkSettings network;
 };
