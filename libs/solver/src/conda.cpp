@@ -4,10 +4,10 @@
 //      channels are excluded outright; with `disabled`, channels do not matter);
 //   3. fewer track_features (conda deprioritises featured builds such as `mkl` variants);
 //   4. the higher version;
-//   5. among builds of one version, the one whose dependencies allow newer versions of the
-//      packages they share (a numpy build for the newest Python before one for an old
-//      Python): each build scores a point for every other build it beats on that count;
-//   6. the higher build number;
+//   5. the higher build number;
+//   6. among builds of one version and build number, the one whose dependencies allow newer
+//      versions of the packages they share (a numpy build for the newest Python before one
+//      for an old Python): each build scores a point for every other build it beats on that;
 //   7. the newer timestamp;
 //   8. the lower channel rank, then the file name, so the order is total and deterministic.
 #include "envsmith/solver/conda.hpp"
@@ -187,8 +187,8 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::vector<std::uint8_t> locked(found.size());
     for (std::size_t i = 0; i < found.size(); ++i) locked[i] = m.is_locked(found[i].record) ? 1 : 0;
-    // The order up to the version (a strict weak order), then the dependency score within
-    // groups of equal keys, then build number, timestamp, channel and file name.
+    // The order up to the build number (a strict weak order), then the dependency score within
+    // groups of equal keys, then timestamp, channel and file name.
     auto primary = [&](std::size_t ia, std::size_t ib) -> int {
         const CondaCandidate& a = found[ia];
         const CondaCandidate& b = found[ib];
@@ -200,6 +200,7 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
             return a.record.track_features.size() < b.record.track_features.size() ? -1 : 1;
         }
         if (a.record.version != b.record.version) return a.record.version > b.record.version ? -1 : 1;
+        if (a.record.build_number != b.record.build_number) return a.record.build_number > b.record.build_number ? -1 : 1;
         return 0;
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) { return primary(ia, ib) < 0; });
@@ -220,7 +221,6 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
                 const auto& ra = found[ia].record;
                 const auto& rb = found[ib].record;
                 if (wins[ia] != wins[ib]) return wins[ia] > wins[ib];
-                if (ra.build_number != rb.build_number) return ra.build_number > rb.build_number;
                 if (ra.timestamp != rb.timestamp) return ra.timestamp > rb.timestamp;
                 if (found[ia].channel_rank != found[ib].channel_rank) return found[ia].channel_rank < found[ib].channel_rank;
                 return ra.fn < rb.fn;
