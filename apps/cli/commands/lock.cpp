@@ -48,6 +48,7 @@ void print_json(const api::LockReport& report, const diag::Messages& messages, b
         nlohmann::json entry;
         entry["status"] = p.solved ? "solved" : "unsolvable";
         entry["timings"] = {{"load_s", p.load_seconds}, {"solve_s", p.solve_seconds}};
+        entry["pip_from_conda"] = p.pip_from_conda;
         if (p.solved) {
             nlohmann::json packages = nlohmann::json::array();
             for (const auto& r : p.records) {
@@ -95,7 +96,17 @@ void print_text(const api::LockReport& report, const diag::Messages& messages) {
                                             {"count", std::to_string(p.records.size())}},
                                            "{platform}: {count} packages"));
         for (const auto& r : p.records) {
-            fmt::print("  {} {} {} ({})\n", r.name, r.version, r.build, r.channel);
+            if (r.manager == "pip") {
+                fmt::print("  {} {} (pip)\n", r.name, r.version);
+            } else {
+                fmt::print("  {} {} {} ({})\n", r.name, r.version, r.build, r.channel);
+            }
+        }
+        if (!p.pip_from_conda.empty()) {
+            std::string list;
+            for (const auto& item : p.pip_from_conda) list += (list.empty() ? "" : ", ") + item;
+            fmt::print("{}\n", messages.render("lock.pip.from_conda", {{"packages", list}},
+                                               "  from conda, not installed again by pip: {packages}"));
         }
     }
     if (report.written) {
@@ -126,6 +137,11 @@ void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     cmd->add_option("--channel-priority", *priority, "strict, flexible or disabled")
         ->check(CLI::IsMember({"strict", "flexible", "disabled"}))
         ->capture_default_str();
+    cmd->add_option("--python", options->python,
+                    "Target Python X.Y for a definition with pip requirements and no conda section")
+        ->capture_default_str();
+    cmd->add_option("--index-url", options->index_url,
+                    "PyPI simple index replacing the definition's --index-url");
     auto no_pip = std::make_shared<bool>(false);
     cmd->add_flag("--no-pip-dependency", *no_pip,
                   "Do not add pip to python's dependencies (conda's add_pip_as_python_dependency: false)");

@@ -17,7 +17,9 @@
 #include "envsmith/solver/conda.hpp"
 #include "envsmith/solver/explain.hpp"
 #include "envsmith/specs/match_spec.hpp"
+#include "envsmith/specs/pep508.hpp"
 #include "envsmith/specs/virtual_packages.hpp"
+#include "pip_lock.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -133,8 +135,10 @@ public:
         fetch.offline = m_options.network.offline ? index::Offline::yes : index::Offline::no;
         index::ChannelFetcher fetcher(m_transport, m_cache, m_reporter, m_clock, fetch);
 
-        const specs::CondaSection& conda = *definition.conda;
-        auto subdirs = fetcher.fetch_subdirs(channels);
+        static const specs::CondaSection no_conda;
+        const specs::CondaSection& conda = definition.conda ? *definition.conda : no_conda;
+        auto subdirs = channels.empty() ? core::Result<std::vector<index::SubdirData>>(std::vector<index::SubdirData>{})
+                                        : fetcher.fetch_subdirs(channels);
         if (!subdirs) return std::move(subdirs).error();
         std::vector<std::uint32_t> ranks;
         std::vector<std::string> names_of_channel;
@@ -185,9 +189,15 @@ public:
             return result;
         }
         result.solved = true;
+        std::string python;
+        std::string glibc;
+        std::map<std::string, std::string> provided;  // Python distributions conda installs
         for (const auto& candidate : std::get<solver::CondaSolution>(outcome->result).records) {
             const auto& r = candidate.record;
+            if (r.name == "__glibc") glibc = r.version.to_string();
             if (r.name.rfind("__", 0) == 0) continue;  // virtual packages are not installed
+            if (r.name == "python") python = r.version.to_string();
+            provided[specs::normalize_package_name(r.name)] = r.version.to_string();
             LockedRecord out;
             out.manager = "conda";
             out.name = r.name;
@@ -202,6 +212,54 @@ public:
             out.sha256 = r.sha256;
             m_depends[platform + "\n" + r.name] = r.depends;
             result.records.push_back(std::move(out));
+        }
+        if (definition.pip && !definition.pip->requirements.empty()) {
+            if (glibc.empty()) {
+                for (const auto& v : request.virtual_packages) {
+                    if (v.name == "__glibc") glibc = v.version.to_string();
+                }
+            }
+            if (python.empty()) {
+                if (definition.conda) {
+                    // Without a conda python the pip packages would have no interpreter.
+                    return core::Error{core::ErrorCode::invalid_input, "lock.pip.no_python",
+                                       fmt::format("{} has pip requirements but its conda dependencies do not "
+                                                   "install python; add `python` to them",
+                                                   m_options.path),
+                                       {{"file", m_options.path}}, {}, {}, {}};
+                }
+                python = m_options.python;
+                provided.clear();
+            }
+            detail::PipLockInput input;
+            input.pip = &*definition.pip;
+            input.platform = platform;
+            input.python = python;
+            input.glibc = glibc;
+            input.conda_provided = std::move(provided);
+            // The command line's index, else the definition's, else the settings' default.
+            input.index_url_override = m_options.index_url;
+            if (input.index_url_override.empty() && definition.pip->index_url.empty() && !definition.pip->no_index) {
+                input.index_url_override = m_options.network.index_url;
+            }
+            auto pip = detail::lock_pip(m_transport, m_fs, m_reporter, input);
+            if (!pip) return std::move(pip).error();
+            result.solve_seconds += pip->solve_seconds;
+            result.pip_from_conda = std::move(pip->from_conda);
+            if (!pip->solved) {
+                result.solved = false;
+                result.records.clear();
+                result.explanation = std::move(pip->explanation);
+                return result;
+            }
+            for (auto& record : pip->records) {
+                std::vector<std::string> depends;
+                for (const auto& [name, spec] : pip->dependencies[record.name]) {
+                    depends.push_back(spec == "*" ? name : name + " " + spec);
+                }
+                m_depends[platform + "\npip\n" + record.name] = std::move(depends);
+                result.records.push_back(std::move(record));
+            }
         }
         return result;
     }
@@ -225,7 +283,8 @@ public:
                 if (!record.md5.empty()) package.md5 = record.md5;
                 if (!record.sha256.empty()) package.sha256 = record.sha256;
                 if (!record.build.empty()) package.build = record.build;
-                if (auto it = m_depends.find(platform.platform + "\n" + record.name); it != m_depends.end()) {
+                const std::string key = platform.platform + (record.manager == "pip" ? "\npip\n" : "\n") + record.name;
+                if (auto it = m_depends.find(key); it != m_depends.end()) {
                     for (const auto& text : it->second) {
                         auto [name, spec] = split_dependency(text);
                         auto& slot = package.dependencies[name];
@@ -290,19 +349,15 @@ core::Result<LockReport> lock(core::FileSystem& fs, core::Transport& transport, 
     }
 
     const specs::Definition& definition = loaded->definition;
-    if (definition.pip && !definition.pip->requirements.empty()) {
-        return core::Error{core::ErrorCode::invalid_input, "lock.pip.unsupported",
-                           "this build of envsmith cannot lock a pip section yet; lock the conda part "
-                           "by removing it, or use `envsmith check` to verify the pip requirements",
-                           {{"file", options.path}}, {}, {}, {}};
-    }
-    if (!definition.conda) {
+    const bool has_pip = definition.pip && !definition.pip->requirements.empty();
+    if (!definition.conda && !has_pip) {
         return core::Error{core::ErrorCode::invalid_input, "lock.nothing",
-                           fmt::format("{} has no conda dependencies to lock", options.path),
+                           fmt::format("{} has no conda or pip dependencies to lock", options.path),
                            {{"file", options.path}}, {}, {}, {}};
     }
     LockRun run(fs, transport, reporter, options);
-    auto channels = run.channels(*definition.conda);
+    auto channels = definition.conda ? run.channels(*definition.conda)
+                                     : core::Result<std::vector<index::Channel>>(std::vector<index::Channel>{});
     if (!channels) return std::move(channels).error();
     reporter.on_phase_start("index");
     for (const auto& platform : platforms) {

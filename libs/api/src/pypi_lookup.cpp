@@ -14,8 +14,6 @@ struct PypiLookup::Impl {
     std::optional<std::vector<std::string>> all_names;
 };
 
-namespace {
-
 index::PypiOptions pypi_options(const specs::PipSection& pip, const std::string& index_url_override) {
     index::PypiOptions options;
     if (!index_url_override.empty()) {
@@ -29,6 +27,8 @@ index::PypiOptions pypi_options(const specs::PipSection& pip, const std::string&
     options.find_links = pip.find_links;
     return options;
 }
+
+namespace {
 
 /// The texts of every `<a ...>text</a>` of an HTML page, entities decoded.
 std::vector<std::string> anchor_texts(std::string_view html) {

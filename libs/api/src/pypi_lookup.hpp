@@ -13,7 +13,16 @@
 #include "envsmith/core/transport.hpp"
 #include "envsmith/specs/definition.hpp"
 
+namespace envsmith::index {
+struct PypiOptions;
+}
+
 namespace envsmith::api::detail {
+
+/// The index options of a definition's pip section (`--index-url`, `--extra-index-url`,
+/// `--find-links`, `--no-index`); `index_url_override`, when not empty, replaces `--index-url`.
+[[nodiscard]] index::PypiOptions pypi_options(const specs::PipSection& pip,
+                                              const std::string& index_url_override);
 
 class PypiLookup {
 public:

@@ -30,6 +30,11 @@ struct LockOptions {
     /// `CONDA_OVERRIDE_*` values (empty map: the process environment's).
     std::map<std::string, std::string> overrides;
     bool use_process_overrides = true;
+    /// The target Python for a definition with pip requirements and no conda section.
+    std::string python = "3.12";
+    /// A PyPI simple index that replaces the definition's `--index-url`; empty: the
+    /// definition's, else the settings' default.
+    std::string index_url;
     /// conda's `add_pip_as_python_dependency`: `pip` is a dependency of every `python`.
     bool add_pip_as_python_dependency = true;
     std::map<std::string, std::string> environment;  // `${VAR}` values for requirements files
@@ -64,6 +69,8 @@ struct PlatformLock {
     bool solved = false;
     std::vector<LockedRecord> records;        // sorted by manager (conda first), then name
     std::vector<ExplanationText> explanation;  // when not solved
+    /// pip requirements the conda packages already satisfy: "numpy (conda 1.26.4)".
+    std::vector<std::string> pip_from_conda;
     double load_seconds = 0;
     double solve_seconds = 0;
 };
