@@ -35,6 +35,8 @@ constexpr Var var_of(Lit l) { return l >> 1; }
 constexpr bool is_negated(Lit l) { return (l & 1U) != 0; }
 constexpr Lit negate(Lit l) { return l ^ 1U; }
 constexpr Var root_var = 0;
+constexpr std::uint32_t restart_after_refutations = 5;
+constexpr std::uint32_t max_restarts = 16;
 constexpr SolvableId solvable_of(Var v) { return v - 1; }
 constexpr Var var_for(SolvableId s) { return s + 1; }
 
@@ -175,6 +177,17 @@ private:
     std::map<NameId, double> m_activity;
     double m_activity_step = 1.0;
     std::vector<VersionSetInfo> m_sets;
+    // Requests whose candidates kept being refuted under an earlier decision get decided
+    // earlier after a restart (uv's answer to "wrong backtracking"): the count of refutations
+    // per name, the promotion rank per name, the names the user asked for, restarts so far.
+    std::map<NameId, std::uint32_t> m_refuted;
+    std::map<NameId, std::uint32_t> m_promoted;
+    std::set<NameId> m_root_names;
+    std::uint32_t m_restarts = 0;
+    [[nodiscard]] std::uint32_t promotion(NameId name) const {
+        const auto it = m_promoted.find(name);
+        return it == m_promoted.end() ? 0 : it->second;
+    }
     // Unsatisfiable units ("nothing provides"): requirement clauses of one literal.
     std::vector<std::uint32_t> m_units;
     std::map<Var, std::uint32_t> m_pin_of;   // a pinned-out candidate: which pin
@@ -523,7 +536,12 @@ std::optional<Var> Engine::decide() {
             if (choice.from_root) best = choice;
             continue;
         }
-        if (choice.from_root) continue;  // the user's requests in the order they were given
+        if (choice.from_root) {
+            // The user's requests in the order they were given, except that a request whose
+            // candidates kept failing is moved ahead of the others (see run()).
+            if (promotion(m_var_name[choice.var]) > promotion(m_var_name[best->var])) best = choice;
+            continue;
+        }
         if (choice.activity != best->activity) {
             if (choice.activity > best->activity) best = choice;
             continue;
@@ -647,6 +665,7 @@ core::Result<Outcome> Engine::run() {
     // no_reason stands for "no conflict" here.
     Reason conflict = no_reason;
     for (std::size_t i = 0; i < m_problem.requirements.size(); ++i) {
+        for (VersionSetId set : m_problem.requirements[i].any_of) m_root_names.insert(m_provider.name_of_set(set));
         auto c = add_requirement(root_var, static_cast<std::uint32_t>(i), m_problem.requirements[i]);
         if (c && conflict == no_reason) conflict = *c;
     }
@@ -675,7 +694,16 @@ core::Result<Outcome> Engine::run() {
             }
             std::uint32_t target = 0;
             analyze(conflict, learnt, why, target);
-            backjump(target);
+            // A request whose candidates were refuted again and again while an earlier request
+            // stayed decided: decide it earlier, from a restart (the learnt clauses stay).
+            const NameId refuted = m_var_name[var_of(learnt[0])];
+            bool restart = false;
+            if (m_root_names.count(refuted) != 0 && ++m_refuted[refuted] == restart_after_refutations &&
+                m_restarts < max_restarts && target > 0) {
+                m_promoted[refuted] = ++m_restarts;
+                restart = true;
+            }
+            backjump(restart ? 0 : target);
             Clause clause;
             clause.kind = ClauseKind::learnt;
             clause.why_begin = static_cast<std::uint32_t>(m_why.size());
@@ -688,7 +716,7 @@ core::Result<Outcome> Engine::run() {
             m_clauses.push_back(clause);
             if (learnt.size() >= 2) watch(index);
             ++m_stats.learnt_clauses;
-            assign(learnt[0], index);
+            if (!restart || learnt.size() == 1) assign(learnt[0], index);
             conflict = no_reason;
             continue;
         }
