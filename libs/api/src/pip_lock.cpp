@@ -75,15 +75,17 @@ public:
         return out;
     }
 
-    core::Status load_metadata(solver::PypiRelease& release) override {
+    core::Status load_metadata(solver::PypiRelease& release, const std::string& wheel) override {
         const auto found = m_files.find(release.name + "\n" + release.version.to_string());
         if (found == m_files.end()) return {};
-        // A wheel (its METADATA is the real one, readable by Range requests), with a PEP 658
-        // file first; an sdist only through its `.metadata` file.
+        // The wheel the target installs (wheels of one release may declare different
+        // dependencies), else any wheel (its METADATA is the real one, readable by Range
+        // requests) with a PEP 658 file first, else an sdist through its `.metadata` file.
         const index::DistributionFile* best = nullptr;
-        auto rank = [](const index::DistributionFile& f) {
-            if (f.wheel) return f.has_core_metadata ? 0 : 1;
-            return f.has_core_metadata ? 2 : 3;
+        auto rank = [&wheel](const index::DistributionFile& f) {
+            if (!wheel.empty() && f.filename == wheel) return 0;
+            if (f.wheel) return f.has_core_metadata ? 1 : 2;
+            return f.has_core_metadata ? 3 : 4;
         };
         for (const auto& file : found->second) {
             if (best == nullptr || rank(file) < rank(*best)) best = &file;

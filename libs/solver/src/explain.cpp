@@ -119,8 +119,24 @@ private:
         return out;
     }
 
+    // What exists of a name a requirement matches nothing of: the best few, with the name.
+    std::string available_text(const std::vector<SolvableId>& others) const {
+        constexpr std::size_t shown = 4;
+        std::vector<SolvableId> first(others.begin(), others.begin() + static_cast<std::ptrdiff_t>(std::min(shown, others.size())));
+        std::string out = m_provider.display_name(m_provider.name_of(others.front())) + " " + versions(first);
+        if (others.size() > shown) out += fmt::format(" (and {} more)", others.size() - shown);
+        return out;
+    }
+
     // The candidates of a requirement, grouped by name and refutation.
     void candidates(std::uint32_t depth, const ConflictClause& req) {
+        if (req.candidates.empty() && !req.others.empty()) {
+            const std::string text = requirement_text(req.wanted);
+            const std::string available = available_text(req.others);
+            add(depth, "solver.explain.unavailable", {{"requirement", text}, {"available", available}},
+                fmt::format("no version matches {}; only {} exists", text, available));
+            return;
+        }
         if (req.candidates.empty()) {
             const std::string text = requirement_text(req.wanted);
             add(depth, "solver.explain.nothing_provides", {{"requirement", text}},
@@ -176,7 +192,12 @@ private:
                 const std::string text = requirement_text(r.clause->wanted);
                 args.emplace_back("requirement", text);
                 const bool fresh = m_unfolded.insert(text).second;
-                if (r.clause->candidates.empty()) {
+                if (r.clause->candidates.empty() && !r.clause->others.empty()) {
+                    const std::string available = available_text(r.clause->others);
+                    args.emplace_back("available", available);
+                    add(depth, "solver.explain.requires_unavailable", args,
+                        fmt::format("{} {} requires {}, but only {} exists", name, vs, text, available));
+                } else if (r.clause->candidates.empty()) {
                     add(depth, "solver.explain.requires_missing", args,
                         fmt::format("{} {} requires {}, which nothing provides", name, vs, text));
                 } else if (fresh) {

@@ -567,9 +567,11 @@ Dependencies PypiProvider::dependencies(SolvableId solvable) {
     const Impl::Solvable sv = m.solvables.at(solvable);
     const std::string extra = m.names[sv.name].extra;
     {
-        PypiRelease& stored = m.projects[sv.project].releases[sv.release];
+        auto& project = m.projects[sv.project];
+        PypiRelease& stored = project.releases[sv.release];
         if (stored.metadata_pending) {
-            auto loaded = m.source.load_metadata(stored);
+            const auto& wheel = project.wheels[sv.release];
+            auto loaded = m.source.load_metadata(stored, wheel ? *wheel : std::string());
             stored.metadata_pending = false;
             if (!loaded && !m.error) m.error = std::move(loaded).error();
         }

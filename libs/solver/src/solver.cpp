@@ -141,6 +141,7 @@ private:
                  std::vector<Antecedent>& why, std::uint32_t& backjump);
     void backjump(std::uint32_t target);
     std::optional<Var> decide();
+    Reason m_violated = no_reason;  // set by decide() when it finds a violated requirement
     void bump(Var v);
 
     Unsolvable explain(Reason conflict);
@@ -241,7 +242,10 @@ std::uint32_t Engine::add_clause(std::vector<Lit>& lits, Clause clause,
     m_lits.insert(m_lits.end(), lits.begin(), lits.end());
     const auto index = static_cast<std::uint32_t>(m_clauses.size());
     m_clauses.push_back(clause);
-    if (lits.size() >= 2) watch(index);
+    // A clause of one literal (a requirement nothing provides) is watched on that literal: if
+    // it is false now and a conflict is already pending, or becomes false after a backjump,
+    // propagation reports it then.
+    if (!lits.empty()) watch(index);
 
     const std::int8_t first = lits.empty() ? 0 : value(lits[0]);
     const std::int8_t second = lits.size() < 2 ? 0 : value(lits[1]);
@@ -350,6 +354,12 @@ std::optional<Reason> Engine::propagate() {
             const std::uint32_t ci = ws[i++];
             Clause& c = m_clauses[ci];
             Lit* lits = &m_lits[c.begin];
+            if (c.size == 1) {
+                ws[j++] = ci;
+                while (i < ws.size()) ws[j++] = ws[i++];
+                ws.resize(j);
+                return ci;
+            }
             if (lits[0] == false_lit) std::swap(lits[0], lits[1]);
             if (value(lits[0]) == 1) {
                 ws[j++] = ci;
@@ -524,7 +534,14 @@ std::optional<Var> Engine::decide() {
                 ++count;
             }
         }
-        if (satisfied || count == 0) continue;
+        if (satisfied) continue;
+        if (count == 0) {
+            // Every candidate is false and the parent is installed: the clause is violated.
+            // Propagation reports this as it happens; should it ever not, it is a conflict
+            // here rather than a wrong solution.
+            m_violated = ci;
+            return std::nullopt;
+        }
         const NameId name = m_var_name[first];
         const auto act = m_activity.find(name);
         Choice choice{from_root, act == m_activity.end() ? 0.0 : act->second, count, first};
@@ -640,6 +657,15 @@ Unsolvable Engine::explain(Reason conflict) {
                 extra.push_back(std::move(why));
             }
         }
+        if (out.candidates.empty()) {
+            for (VersionSetId set : out.wanted.any_of) {
+                const auto found = m_names.find(m_provider.name_of_set(set));
+                if (found == m_names.end()) continue;
+                for (SolvableId s : found->second) {
+                    if (std::find(out.others.begin(), out.others.end(), s) == out.others.end()) out.others.push_back(s);
+                }
+            }
+        }
         result.core.push_back(std::move(out));
         for (auto& e : extra) result.core.push_back(std::move(e));
     }
@@ -721,6 +747,16 @@ core::Result<Outcome> Engine::run() {
             continue;
         }
         const std::optional<Var> next = decide();
+        if (m_violated != no_reason) {
+            // Analysis needs a literal of the current level: go back to the clause's highest.
+            const Clause& c = m_clauses[m_violated];
+            std::uint32_t highest = 0;
+            for (std::uint32_t k = 0; k < c.size; ++k) highest = std::max(highest, m_level[var_of(m_lits[c.begin + k])]);
+            backjump(highest);
+            conflict = m_violated;
+            m_violated = no_reason;
+            continue;
+        }
         if (!next) break;
         ++m_stats.decisions;
         m_trail_lim.push_back(m_trail.size());

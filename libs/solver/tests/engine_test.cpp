@@ -215,7 +215,7 @@ TEST(Engine, ExplainsAMissingDependency) {
     EXPECT_EQ(lines, (std::vector<std::string>{
                          "The request cannot be satisfied:",
                          "  you asked for a in {1,2}",
-                         "    a 2 requires b in {}, which nothing provides",
+                         "    a 2 requires b in {}, but only b 2 | 1 exists",
                          "    a 1 requires c in {1,2}",
                          "      c 2 | 1 cannot be used: it is broken",
                      }));

@@ -343,7 +343,7 @@ TEST(PypiProvider, LocalVersionsFollowPep440Matching) {
     EXPECT_THAT(solved(source, request({"a<1.0"})), ElementsAre("a==0.9"));
     EXPECT_THAT(explained(source, request({"a>1.0"})),
                 ElementsAre("The request cannot be satisfied:", "  you asked for a >1.0",
-                            "    nothing provides a >1.0"));
+                            "    no version matches a >1.0; only a 1.0+foo | 1.0+bar | 0.9 exists"));
 }
 
 TEST(PypiProvider, ReleasesNeedADistributionForTheTarget) {

@@ -56,8 +56,12 @@ public:
 
     /// Fills in `release.requires_dist` (and `requires_python` when the index did not give
     /// it) for a release returned with `metadata_pending`; called once, only for a release
-    /// the search installs. The default does nothing.
-    [[nodiscard]] virtual core::Status load_metadata(PypiRelease& /*release*/) { return {}; }
+    /// the search installs. `wheel` is the file the target would install (empty: the sdist):
+    /// wheels of one release may declare different dependencies, so read that one's. The
+    /// default does nothing.
+    [[nodiscard]] virtual core::Status load_metadata(PypiRelease& /*release*/, const std::string& /*wheel*/) {
+        return {};
+    }
 };
 
 /// Which pre-releases (and developmental releases) may be chosen. The modes are uv's.

@@ -64,6 +64,9 @@ struct ConflictClause {
     /// root_requires and requires_: the requirement and every candidate that satisfies it.
     Requirement wanted;
     std::vector<SolvableId> candidates;
+    /// root_requires and requires_ without candidates: the name's candidates outside the
+    /// requirement (what does exist), best first.
+    std::vector<SolvableId> others;
     std::optional<Exclusion> exclusion;
 };
 
