@@ -43,8 +43,9 @@ namespace {
 namespace stdfs = std::filesystem;
 
 /// The folders whose code raises errors and warnings, below the source root.
-constexpr std::string_view scanned_dirs[] = {"libs/core", "libs/specs", "libs/net", "libs/index", "libs/solver",
-                                             "libs/api",  "libs/diag",  "apps/cli"};
+constexpr std::string_view scanned_dirs[] = {
+    "libs/core",  "libs/specs",   "libs/archive", "libs/net",  "libs/index", "libs/solver",
+    "libs/install", "libs/image", "libs/registry", "libs/api", "libs/diag",  "apps/cli"};
 
 
 /// One source file without its comments and preprocessor lines, and with every string literal
