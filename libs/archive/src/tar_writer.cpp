@@ -210,8 +210,9 @@ core::Status TarWriter::add_symlink(std::string_view path, std::string_view targ
     return header(path, '2', 0777, 0, target);
 }
 
-core::Status TarWriter::add_hardlink(std::string_view path, std::string_view target) {
-    return header(path, '1', 0644, 0, target);
+core::Status TarWriter::add_hardlink(std::string_view path, std::string_view target,
+                                     std::uint32_t mode) {
+    return header(path, '1', mode, 0, target);
 }
 
 core::Status TarWriter::finish() {
@@ -332,7 +333,7 @@ core::Result<TreeTarSummary> write_tree(const std::string& source_dir,
                 const auto key = std::make_pair(entry.st.st_dev, entry.st.st_ino);
                 const auto [it, inserted] = first_link.emplace(key, entry.archive_path);
                 if (!inserted) {
-                    status = writer.add_hardlink(entry.archive_path, it->second);
+                    status = writer.add_hardlink(entry.archive_path, it->second, mode);
                     ++summary.hardlinks;
                     if (!status) {
                         return std::move(status).error();

@@ -35,8 +35,9 @@ public:
     core::Status add_file_contents(std::string_view path, std::uint32_t mode,
                                    std::string_view contents);
     core::Status add_symlink(std::string_view path, std::string_view target);
-    /// A hardlink to an entry written earlier (`target` is that entry's path in the stream).
-    core::Status add_hardlink(std::string_view path, std::string_view target);
+    /// A hardlink to an entry written earlier (`target` is that entry's path in the stream);
+    /// `mode` is the shared file's mode (readers ignore it, listings show it).
+    core::Status add_hardlink(std::string_view path, std::string_view target, std::uint32_t mode);
     /// Writes the end-of-archive marker (two zero blocks) and flushes. Call once, last.
     core::Status finish();
 
