@@ -1,0 +1,705 @@
+// The reading side of the archive layer against real packages (conda's zlib, rattler's sparse
+// test packages, wheels from pip's and poetry's test data), against Debian's `cph` as a second
+// implementation, and against malicious archives built here with libarchive's writer.
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "envsmith/archive/extract.hpp"
+#include "matchers.hpp"
+
+namespace envsmith::archive {
+namespace {
+
+namespace stdfs = std::filesystem;
+using test::FailsWithId;
+using test::Succeeds;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+std::string slurp(const stdfs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+/// One node of an extracted tree: kind, permission bits, and content or link target.
+struct Node {
+    char kind = '?';  // f, d, l
+    unsigned mode = 0;
+    std::string data;
+
+    friend bool operator==(const Node&, const Node&) = default;
+    friend std::ostream& operator<<(std::ostream& out, const Node& node) {
+        return out << node.kind << " " << std::oct << node.mode << std::dec << " "
+                   << node.data.size() << " bytes";
+    }
+};
+
+enum class Modes : bool { exact, executable_only };
+
+/// Every path below `root` (never following symlinks) with its node.
+std::map<std::string, Node> snapshot(const stdfs::path& root, Modes modes = Modes::exact) {
+    std::map<std::string, Node> out;
+    for (const auto& item : stdfs::recursive_directory_iterator(root)) {
+        struct stat info {};
+        EXPECT_EQ(::lstat(item.path().c_str(), &info), 0);
+        Node node;
+        node.mode = info.st_mode & 07777;
+        if (modes == Modes::executable_only) {
+            node.mode = (info.st_mode & 0100) != 0 ? 1 : 0;
+        }
+        if (S_ISLNK(info.st_mode)) {
+            node.kind = 'l';
+            node.data = stdfs::read_symlink(item.path()).string();
+            node.mode = 0;  // symlink permissions mean nothing on Linux
+        } else if (S_ISDIR(info.st_mode)) {
+            node.kind = 'd';
+        } else if (S_ISREG(info.st_mode)) {
+            node.kind = 'f';
+            node.data = slurp(item.path());
+        }
+        out.emplace(item.path().lexically_relative(root).string(), std::move(node));
+    }
+    return out;
+}
+
+std::vector<std::string> keys(const std::map<std::string, Node>& tree) {
+    std::vector<std::string> out;
+    for (const auto& [path, node] : tree) {
+        out.push_back(path);
+    }
+    return out;
+}
+
+struct Member {
+    enum class Type { file, dir, symlink, hardlink, chardev, fifo };
+    std::string path{};
+    Type type = Type::file;
+    std::string data{};
+    std::string link{};
+    unsigned perm = 0644;
+    std::uint64_t zero_bytes = 0;  // data made of this many zero bytes instead of `data`
+};
+
+enum class Filter { none, zstd, gzip };
+
+/// Writes a pax tar with libarchive's writer: the library under test only reads.
+void write_tar(const stdfs::path& path, const std::vector<Member>& members,
+               Filter filter = Filter::none) {
+    ::archive* writer = archive_write_new();
+    archive_write_set_format_pax_restricted(writer);
+    if (filter == Filter::zstd) {
+        archive_write_add_filter_zstd(writer);
+    } else if (filter == Filter::gzip) {
+        archive_write_add_filter_gzip(writer);
+    }
+    ASSERT_EQ(archive_write_open_filename(writer, path.c_str()), ARCHIVE_OK);
+    const std::string zeros(std::size_t{1} << 20, '\0');
+    for (const auto& member : members) {
+        ::archive_entry* entry = archive_entry_new();
+        archive_entry_set_pathname(entry, member.path.c_str());
+        archive_entry_set_perm(entry, static_cast<mode_t>(member.perm));
+        switch (member.type) {
+            case Member::Type::file:
+                archive_entry_set_filetype(entry, AE_IFREG);
+                archive_entry_set_size(
+                    entry, static_cast<la_int64_t>(member.zero_bytes > 0 ? member.zero_bytes
+                                                                         : member.data.size()));
+                break;
+            case Member::Type::dir: archive_entry_set_filetype(entry, AE_IFDIR); break;
+            case Member::Type::symlink:
+                archive_entry_set_filetype(entry, AE_IFLNK);
+                archive_entry_set_symlink(entry, member.link.c_str());
+                break;
+            case Member::Type::hardlink:
+                archive_entry_set_filetype(entry, AE_IFREG);
+                archive_entry_set_hardlink(entry, member.link.c_str());
+                break;
+            case Member::Type::chardev:
+                archive_entry_set_filetype(entry, AE_IFCHR);
+                archive_entry_set_rdev(entry, makedev(1, 3));
+                break;
+            case Member::Type::fifo: archive_entry_set_filetype(entry, AE_IFIFO); break;
+        }
+        ASSERT_EQ(archive_write_header(writer, entry), ARCHIVE_OK) << member.path;
+        if (member.type == Member::Type::file) {
+            if (member.zero_bytes > 0) {
+                for (std::uint64_t done = 0; done < member.zero_bytes; done += zeros.size()) {
+                    const auto size = std::min<std::uint64_t>(zeros.size(), member.zero_bytes - done);
+                    ASSERT_GT(archive_write_data(writer, zeros.data(), size), 0);
+                }
+            } else if (!member.data.empty()) {
+                ASSERT_EQ(archive_write_data(writer, member.data.data(), member.data.size()),
+                          static_cast<la_ssize_t>(member.data.size()));
+            }
+        }
+        archive_entry_free(entry);
+    }
+    ASSERT_EQ(archive_write_close(writer), ARCHIVE_OK);
+    archive_write_free(writer);
+}
+
+bool have_cph() { return ::access("/usr/bin/cph", X_OK) == 0; }
+
+/// Extracts with Debian's conda-package-handling; false when cph fails.
+bool cph_extract(const std::string& archive, const stdfs::path& destination) {
+    const auto command = "/usr/bin/cph x '" + archive + "' --dest '" + destination.string() +
+                         "' >/dev/null 2>&1";
+    return std::system(command.c_str()) == 0;  // NOLINT(cert-env33-c): a fixed, quoted command
+}
+
+/// A fresh directory under the system's temporary directory, removed with its content.
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::string pattern = (stdfs::temp_directory_path() / "envsmith-archive-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) != nullptr) {
+            m_path = pattern;
+        }
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    ~ScratchDir() {
+        std::error_code ignored;
+        stdfs::remove_all(m_path, ignored);
+    }
+    [[nodiscard]] const stdfs::path& path() const noexcept { return m_path; }
+
+private:
+    stdfs::path m_path;
+};
+
+class ExtractTest : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_FALSE(m_tmp.path().empty()); }
+    stdfs::path dest(const std::string& name) const { return m_tmp.path() / name; }
+    stdfs::path file(const std::string& name) const { return m_tmp.path() / name; }
+
+    ScratchDir m_tmp;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Formats
+
+TEST(FormatOfTest, NamesEveryKnownExtension) {
+    const std::vector<std::pair<std::string, ArchiveFormat>> cases = {
+        {"zlib-1.2.11-h7b6447c_3.conda", ArchiveFormat::conda},
+        {"zlib-1.2.11-h7b6447c_3.tar.bz2", ArchiveFormat::tar_bz2},
+        {"wheel-0.40.0-py3-none-any.whl", ArchiveFormat::wheel},
+        {"x.zip", ArchiveFormat::zip},
+        {"layer.tar", ArchiveFormat::tar},
+        {"x-1.0.tar.gz", ArchiveFormat::tar_gz},
+        {"x-1.0.tgz", ArchiveFormat::tar_gz},
+        {"x.tar.zst", ArchiveFormat::tar_zst},
+        {"/some/dir/x.tar.xz", ArchiveFormat::tar_xz},
+    };
+    for (const auto& [name, format] : cases) {
+        SCOPED_TRACE(name);
+        const auto result = format_of(name);
+        ASSERT_THAT(result, Succeeds());
+        EXPECT_EQ(*result, format);
+    }
+    for (const auto* name : {"x.rar", "x.bz2", "tar", "", ".conda.part", "x.TAR.GZ"}) {
+        SCOPED_TRACE(name);
+        const auto result = format_of(name);
+        ASSERT_THAT(result, FailsWithId("archive.format.unknown"));
+        EXPECT_EQ(result.error().arg_value("file"), name);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real packages
+
+TEST_F(ExtractTest, ZlibCondaAndTarBz2GiveTheSameTree) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto repo = data + "/conda/tests/data/conda_format_repo/linux-64/";
+    const auto from_conda = extract(repo + "zlib-1.2.11-h7b6447c_3.conda", dest("conda"));
+    ASSERT_THAT(from_conda, Succeeds());
+    const auto from_bz2 = extract(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", dest("bz2"));
+    ASSERT_THAT(from_bz2, Succeeds());
+
+    const auto conda_tree = snapshot(dest("conda"));
+    const auto bz2_tree = snapshot(dest("bz2"));
+    EXPECT_EQ(keys(conda_tree), keys(bz2_tree));
+    for (const auto& [path, node] : conda_tree) {
+        SCOPED_TRACE(path);
+        const auto it = bz2_tree.find(path);
+        ASSERT_NE(it, bz2_tree.end());
+        EXPECT_EQ(node, it->second);
+    }
+    // 17 info files, 7 pkg entries; metadata.json of the outer zip is not extracted.
+    EXPECT_EQ(from_conda->files, 24U);
+    EXPECT_EQ(from_bz2->files, 24U);
+    EXPECT_EQ(from_conda->bytes, from_bz2->bytes);
+    EXPECT_FALSE(stdfs::exists(dest("conda") / "metadata.json"));
+    // Modes: 0666 in the archives becomes 0644, 0777 (bld.bat) 0755, directories 0755.
+    EXPECT_EQ(conda_tree.at("lib/libz.so.1.2.11").mode, 0644U);
+    EXPECT_EQ(conda_tree.at("info/recipe/bld.bat").mode, 0755U);
+    EXPECT_EQ(conda_tree.at("lib/pkgconfig").mode, 0755U);
+    EXPECT_EQ(conda_tree.at("lib/libz.so.1.2.11").data.size(), 133384U);
+    EXPECT_THAT(conda_tree.at("info/index.json").data, HasSubstr("\"name\": \"zlib\""));
+    // The .conda stores lib/libz.so as a symlink with an empty target (the .tar.bz2 has an
+    // empty file): both become an empty file.
+    EXPECT_EQ(conda_tree.at("lib/libz.so"), (Node{'f', 0644, ""}));
+}
+
+TEST_F(ExtractTest, ZlibMatchesCph) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    if (!have_cph()) {
+        GTEST_SKIP() << "cph (conda-package-handling) is not installed";
+    }
+    const auto repo = data + "/conda/tests/data/conda_format_repo/linux-64/";
+    // cph 2.0.1 cannot read this .conda (its empty symlink targets stop Python's tarfile), so
+    // its tree of the .tar.bz2 is the reference for both of ours.
+    ASSERT_TRUE(cph_extract(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", dest("cph")));
+    ASSERT_THAT(extract(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", dest("bz2")), Succeeds());
+    ASSERT_THAT(extract(repo + "zlib-1.2.11-h7b6447c_3.conda", dest("conda")), Succeeds());
+    const auto reference = snapshot(dest("cph"), Modes::executable_only);
+    EXPECT_EQ(snapshot(dest("bz2"), Modes::executable_only), reference);
+    EXPECT_EQ(snapshot(dest("conda"), Modes::executable_only), reference);
+}
+
+TEST_F(ExtractTest, RattlerSparsePackagesMatchCph) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    if (!have_cph()) {
+        GTEST_SKIP() << "cph (conda-package-handling) is not installed";
+    }
+    for (const auto* name : {"dotslash-test-1.0.0-0.conda", "sparse-test-1.0.0-0.conda",
+                             "symlink-test-1.0.0-0.conda", "zip64-test-1.0.0-0.conda"}) {
+        SCOPED_TRACE(name);
+        const auto path = data + "/rattler/test-data/sparse/" + name;
+        ASSERT_TRUE(cph_extract(path, dest(std::string("cph-") + name)));
+        ASSERT_THAT(extract(path, dest(name)), Succeeds());
+        EXPECT_EQ(snapshot(dest(name), Modes::executable_only),
+                  snapshot(dest(std::string("cph-") + name), Modes::executable_only));
+    }
+}
+
+TEST_F(ExtractTest, RattlerSparsePackagesHaveTheirFiles) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto dir = data + "/rattler/test-data/sparse/";
+    struct Case {
+        std::string name;
+        std::vector<std::string> paths;
+    };
+    const std::vector<Case> cases = {
+        {"dotslash-test-1.0.0-0.conda", {"info", "info/index.json", "lib", "lib/data.txt"}},
+        {"info-only-1.0.0-0.conda", {"info", "info/index.json"}},
+        {"sparse-test-1.0.0-0.conda",
+         {"bin", "bin/first-file.txt", "info", "info/index.json", "info/paths.json", "lib",
+          "lib/blob.bin", "share", "share/last-file.txt"}},
+        {"symlink-test-1.0.0-0.conda",
+         {"info", "info/index.json", "lib", "lib/libhard.so", "lib/liblink.so",
+          "lib/libreal.so.1"}},
+        {"zip64-test-1.0.0-0.conda", {"bin", "bin/hello.txt", "info", "info/index.json"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        ASSERT_THAT(extract(dir + c.name, dest(c.name)), Succeeds());
+        EXPECT_EQ(keys(snapshot(dest(c.name))), c.paths);
+    }
+    EXPECT_EQ(slurp(dest("dotslash-test-1.0.0-0.conda") / "lib/data.txt"), "dot slash payload\n");
+    EXPECT_EQ(slurp(dest("zip64-test-1.0.0-0.conda") / "bin/hello.txt"), "zip64 payload\n");
+    EXPECT_EQ(stdfs::file_size(dest("sparse-test-1.0.0-0.conda") / "lib/blob.bin"), 150000U);
+    EXPECT_EQ(slurp(dest("sparse-test-1.0.0-0.conda") / "share/last-file.txt"),
+              "last payload file\n");
+
+    const auto lib = dest("symlink-test-1.0.0-0.conda") / "lib";
+    EXPECT_TRUE(stdfs::is_symlink(lib / "liblink.so"));
+    EXPECT_EQ(stdfs::read_symlink(lib / "liblink.so"), "libreal.so.1");
+    EXPECT_TRUE(stdfs::equivalent(lib / "libhard.so", lib / "libreal.so.1"));  // one inode
+    EXPECT_EQ(stdfs::hard_link_count(lib / "libreal.so.1"), 2U);
+    EXPECT_EQ(slurp(lib / "liblink.so"), "real library bytes");
+}
+
+TEST_F(ExtractTest, CondaPartsSelectTheInfoOrThePkgTar) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto path = data + "/rattler/test-data/sparse/sparse-test-1.0.0-0.conda";
+    ExtractOptions info_only;
+    info_only.conda_parts = CondaParts::info_only;
+    const auto info = extract(path, dest("info"), info_only);
+    ASSERT_THAT(info, Succeeds());
+    EXPECT_EQ(keys(snapshot(dest("info"))),
+              (std::vector<std::string>{"info", "info/index.json", "info/paths.json"}));
+    EXPECT_EQ(info->files, 2U);
+
+    ExtractOptions pkg_only;
+    pkg_only.conda_parts = CondaParts::pkg_only;
+    ASSERT_THAT(extract(path, dest("pkg"), pkg_only), Succeeds());
+    EXPECT_EQ(keys(snapshot(dest("pkg"))),
+              (std::vector<std::string>{"bin", "bin/first-file.txt", "lib", "lib/blob.bin",
+                                        "share", "share/last-file.txt"}));
+
+    // An info-only package has no pkg tar: asking for it fails and leaves nothing.
+    const auto missing = extract(data + "/rattler/test-data/sparse/info-only-1.0.0-0.conda",
+                                 dest("none"), pkg_only);
+    ASSERT_THAT(missing, FailsWithId("archive.conda.incomplete"));
+    EXPECT_EQ(missing.error().arg_value("part"), "pkg");
+    EXPECT_FALSE(stdfs::exists(dest("none")));
+}
+
+TEST_F(ExtractTest, WheelsExtractAndReadTheirMetadata) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto wheel = data +
+                       "/poetry/tests/repositories/fixtures/pypi.org/dists/"
+                       "wheel-0.40.0-py3-none-any.whl";
+    const auto colander = data + "/pip/tests/data/packages/colander-0.9.9-py2.py3-none-any.whl";
+
+    const auto wheel_summary = extract(wheel, dest("wheel"));
+    ASSERT_THAT(wheel_summary, Succeeds());
+    EXPECT_EQ(wheel_summary->files, 33U);  // `unzip -l`: 33 files, 201172 bytes
+    EXPECT_EQ(wheel_summary->bytes, 201172U);
+    const auto colander_summary = extract(colander, dest("colander"));
+    ASSERT_THAT(colander_summary, Succeeds());
+    EXPECT_EQ(colander_summary->files, 38U);  // `unzip -l`: 38 files, 309897 bytes
+    EXPECT_EQ(colander_summary->bytes, 309897U);
+    // 0664 in the zip: written 0644.
+    EXPECT_EQ(snapshot(dest("colander")).at("colander/compat.py").mode, 0644U);
+
+    const auto metadata = read_entry(wheel, "wheel-0.40.0.dist-info/METADATA");
+    ASSERT_THAT(metadata, Succeeds());
+    EXPECT_EQ(metadata->size(), 2051U);
+    EXPECT_THAT(*metadata, HasSubstr("Name: wheel\nVersion: 0.40.0\n"));
+    EXPECT_EQ(*metadata, slurp(dest("wheel") / "wheel-0.40.0.dist-info/METADATA"));
+
+    const auto colander_metadata = read_entry(colander, "colander-0.9.9.dist-info/METADATA");
+    ASSERT_THAT(colander_metadata, Succeeds());
+    EXPECT_EQ(colander_metadata->size(), 18887U);
+    EXPECT_THAT(*colander_metadata, HasSubstr("Name: colander"));
+
+    const auto listed = list_entries(colander);
+    ASSERT_THAT(listed, Succeeds());
+    EXPECT_EQ(listed->size(), 38U);
+    EXPECT_EQ(listed->front().path, "colander/iso8601.py");
+    EXPECT_EQ(listed->front().size, 4347U);
+    EXPECT_EQ(listed->front().mode, 0664U);
+}
+
+TEST_F(ExtractTest, ReadEntryFindsMembersOfCondaPackages) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto repo = data + "/conda/tests/data/conda_format_repo/linux-64/";
+    const auto from_conda = read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "info/index.json");
+    ASSERT_THAT(from_conda, Succeeds());
+    EXPECT_EQ(from_conda->size(), 280U);
+    EXPECT_THAT(*from_conda, HasSubstr("\"name\": \"zlib\""));
+    const auto from_bz2 = read_entry(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", "./info/index.json");
+    ASSERT_THAT(from_bz2, Succeeds());
+    EXPECT_EQ(*from_conda, *from_bz2);
+
+    const auto pc = read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "lib/pkgconfig/zlib.pc");
+    ASSERT_THAT(pc, Succeeds());
+    EXPECT_EQ(pc->size(), 281U);
+
+    // A hardlink reads as the file it links to.
+    const auto hard = read_entry(
+        data + "/rattler/test-data/sparse/symlink-test-1.0.0-0.conda", "lib/libhard.so");
+    ASSERT_THAT(hard, Succeeds());
+    EXPECT_EQ(*hard, "real library bytes");
+
+    const auto missing = read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "info/nope.json");
+    ASSERT_THAT(missing, FailsWithId("archive.entry.not_found"));
+    EXPECT_EQ(missing.error().arg_value("entry"), "info/nope.json");
+    EXPECT_EQ(missing.error().code, core::ErrorCode::not_found);
+    // A directory is no file.
+    EXPECT_THAT(read_entry(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", "lib"),
+                FailsWithId("archive.entry.not_found"));
+
+    const auto too_large = read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "info/index.json", 100);
+    ASSERT_THAT(too_large, FailsWithId("archive.entry.too_large"));
+    EXPECT_EQ(too_large.error().arg_value("max_bytes"), "100");
+}
+
+TEST_F(ExtractTest, ListEntriesGivesInfoThenPkgForConda) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto listed = list_entries(data + "/rattler/test-data/sparse/symlink-test-1.0.0-0.conda");
+    ASSERT_THAT(listed, Succeeds());
+    ASSERT_EQ(listed->size(), 4U);
+    EXPECT_EQ((*listed)[0].path, "info/index.json");
+    EXPECT_EQ((*listed)[0].kind, EntryInfo::Kind::file);
+    EXPECT_EQ((*listed)[0].size, 77U);
+    EXPECT_EQ((*listed)[0].mode, 0644U);
+    EXPECT_EQ((*listed)[1].path, "lib/libreal.so.1");
+    EXPECT_EQ((*listed)[2].path, "lib/liblink.so");
+    EXPECT_EQ((*listed)[2].kind, EntryInfo::Kind::symlink);
+    EXPECT_EQ((*listed)[2].link_target, "libreal.so.1");
+    EXPECT_EQ((*listed)[3].path, "lib/libhard.so");
+    EXPECT_EQ((*listed)[3].kind, EntryInfo::Kind::hardlink);
+    EXPECT_EQ((*listed)[3].link_target, "lib/libreal.so.1");
+
+    // "./info/index.json" in the dotslash package is listed without "./".
+    const auto dotslash =
+        list_entries(data + "/rattler/test-data/sparse/dotslash-test-1.0.0-0.conda");
+    ASSERT_THAT(dotslash, Succeeds());
+    ASSERT_EQ(dotslash->size(), 2U);
+    EXPECT_EQ((*dotslash)[0].path, "info/index.json");
+    EXPECT_EQ((*dotslash)[1].path, "lib/data.txt");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain tars, replacement, modes
+
+TEST_F(ExtractTest, CompressedTarsAreDetectedFromTheirContent) {
+    const std::vector<Member> members = {
+        {.path = "dir", .type = Member::Type::dir, .perm = 0777},
+        {.path = "dir/a.txt", .data = "alpha\n"},
+        {.path = "dir/run.sh", .data = "#!/bin/sh\n", .perm = 0700},
+        {.path = "dir/link", .type = Member::Type::symlink, .link = "a.txt"},
+    };
+    for (const auto& [name, filter] : std::vector<std::pair<std::string, Filter>>{
+             {"x.tar", Filter::none}, {"x.tar.zst", Filter::zstd}, {"x.tar.gz", Filter::gzip}}) {
+        SCOPED_TRACE(name);
+        write_tar(file(name), members, filter);
+        const auto summary = extract(file(name), dest("out-" + name));
+        ASSERT_THAT(summary, Succeeds());
+        EXPECT_EQ(summary->entries, 4U);
+        EXPECT_EQ(summary->files, 2U);
+        EXPECT_EQ(summary->bytes, 16U);
+        const auto tree = snapshot(dest("out-" + name));
+        EXPECT_EQ(tree.at("dir"), (Node{'d', 0755, ""}));
+        EXPECT_EQ(tree.at("dir/a.txt"), (Node{'f', 0644, "alpha\n"}));
+        EXPECT_EQ(tree.at("dir/run.sh"), (Node{'f', 0755, "#!/bin/sh\n"}));
+        EXPECT_EQ(tree.at("dir/link"), (Node{'l', 0, "a.txt"}));
+    }
+}
+
+TEST_F(ExtractTest, SetuidSetgidStickyAndWriteBitsAreDropped) {
+    write_tar(file("modes.tar"), {
+                                     {.path = "suid", .data = "x", .perm = 04755},
+                                     {.path = "sgid", .data = "x", .perm = 02711},
+                                     {.path = "sticky", .type = Member::Type::dir, .perm = 01777},
+                                     {.path = "world", .data = "x", .perm = 0666},
+                                     {.path = "none", .data = "x", .perm = 0},
+                                 });
+    ASSERT_THAT(extract(file("modes.tar"), dest("out")), Succeeds());
+    const auto tree = snapshot(dest("out"));
+    EXPECT_EQ(tree.at("suid").mode, 0755U);
+    EXPECT_EQ(tree.at("sgid").mode, 0755U);
+    EXPECT_EQ(tree.at("sticky").mode, 0755U);
+    EXPECT_EQ(tree.at("world").mode, 0644U);
+    EXPECT_EQ(tree.at("none").mode, 0644U);
+}
+
+TEST_F(ExtractTest, LaterEntriesReplaceEarlierOnesButNeverThroughASymlink) {
+    ASSERT_TRUE(stdfs::create_directory(dest("outside")));
+    write_tar(file("replace.tar"),
+              {
+                  {.path = "a", .data = "first"},
+                  {.path = "a", .data = "second"},
+                  // A symlink then a file of the same path: the symlink is replaced, its
+                  // target (an existing file inside) is left alone.
+                  {.path = "target", .data = "target"},
+                  {.path = "b", .type = Member::Type::symlink, .link = "target"},
+                  {.path = "b", .data = "b is a file now"},
+                  // A file where a directory comes later, and a directory where a file does.
+                  {.path = "c", .data = "c was a file"},
+                  {.path = "c/inner", .data = "inner"},
+                  {.path = "d", .type = Member::Type::dir},
+                  {.path = "d", .data = "d is a file now"},
+                  // Hardlink to an earlier file, "./" and "x/../" spelled paths.
+                  {.path = "./e", .type = Member::Type::hardlink, .link = "./target"},
+                  {.path = "c/../f", .data = "f"},
+              });
+    const auto summary = extract(file("replace.tar"), dest("out"));
+    ASSERT_THAT(summary, Succeeds());
+    const auto tree = snapshot(dest("out"));
+    EXPECT_EQ(keys(tree), (std::vector<std::string>{"a", "b", "c", "c/inner", "d", "e", "f",
+                                                    "target"}));
+    EXPECT_EQ(tree.at("a").data, "second");
+    EXPECT_EQ(tree.at("b"), (Node{'f', 0644, "b is a file now"}));
+    EXPECT_EQ(tree.at("target").data, "target");
+    EXPECT_EQ(tree.at("c").kind, 'd');
+    EXPECT_EQ(tree.at("d").data, "d is a file now");
+    EXPECT_TRUE(stdfs::equivalent(dest("out") / "e", dest("out") / "target"));
+    EXPECT_EQ(summary->entries, 11U);
+}
+
+TEST_F(ExtractTest, DestinationMustBeAbsentOrEmpty) {
+    write_tar(file("x.tar"), {{.path = "a", .data = "a"}});
+    ASSERT_TRUE(stdfs::create_directories(dest("full")));
+    std::ofstream(dest("full") / "keep") << "mine";
+    const auto result = extract(file("x.tar"), dest("full"));
+    ASSERT_THAT(result, FailsWithId("archive.destination.not_empty"));
+    EXPECT_EQ(result.error().code, core::ErrorCode::conflict);
+    EXPECT_EQ(slurp(dest("full") / "keep"), "mine");  // untouched
+
+    ASSERT_TRUE(stdfs::create_directories(dest("empty")));
+    ASSERT_THAT(extract(file("x.tar"), dest("empty")), Succeeds());
+    ASSERT_THAT(extract(file("x.tar"), dest("new/nested")), Succeeds());
+    EXPECT_EQ(slurp(dest("new/nested") / "a"), "a");
+
+    const auto missing = extract(file("absent.tar"), dest("never"));
+    ASSERT_THAT(missing, FailsWithId("archive.open"));
+    EXPECT_EQ(missing.error().code, core::ErrorCode::not_found);
+    EXPECT_FALSE(stdfs::exists(dest("never")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malicious archives: each refusal has its own id, names the entry, and leaves nothing behind
+
+struct Attack {
+    std::string name;
+    std::vector<Member> members;
+    std::string id;
+    std::string entry;
+};
+
+TEST_F(ExtractTest, RefusesMaliciousArchivesAndLeavesNothing) {
+    const std::vector<Attack> attacks = {
+        {"traversal", {{.path = "ok", .data = "x"}, {.path = "../evil", .data = "x"}},
+         "archive.unsafe.path_escape", "../evil"},
+        {"deep traversal", {{.path = "a/b/../../../evil", .data = "x"}},
+         "archive.unsafe.path_escape", "a/b/../../../evil"},
+        {"absolute", {{.path = "/tmp/envsmith-evil", .data = "x"}}, "archive.unsafe.absolute_path",
+         "/tmp/envsmith-evil"},
+        {"symlink to /etc then a write through it",
+         {{.path = "etc", .type = Member::Type::symlink, .link = "/etc"},
+          {.path = "etc/envsmith-evil", .data = "x"}},
+         "archive.unsafe.link_escape", "etc"},
+        {"symlink climbing out",
+         {{.path = "a/up", .type = Member::Type::symlink, .link = "../../outside"}},
+         "archive.unsafe.link_escape", "a/up"},
+        {"symlink to a directory inside, then a write through it",
+         {{.path = "real", .type = Member::Type::dir},
+          {.path = "alias", .type = Member::Type::symlink, .link = "real"},
+          {.path = "alias/file", .data = "x"}},
+         "archive.unsafe.through_symlink", "alias/file"},
+        {"hardlink to outside",
+         {{.path = "h", .type = Member::Type::hardlink, .link = "../outside/secret"}},
+         "archive.unsafe.link_escape", "h"},
+        {"hardlink to an absolute path",
+         {{.path = "h", .type = Member::Type::hardlink, .link = "/etc/passwd"}},
+         "archive.unsafe.link_escape", "h"},
+        {"hardlink to a symlink",
+         {{.path = "s", .type = Member::Type::symlink, .link = "."},
+          {.path = "d/h", .type = Member::Type::hardlink, .link = "s"}},
+         "archive.unsafe.link_escape", "d/h"},
+        {"character device", {{.path = "null", .type = Member::Type::chardev}},
+         "archive.unsafe.special_file", "null"},
+        {"fifo", {{.path = "pipe", .type = Member::Type::fifo}}, "archive.unsafe.special_file",
+         "pipe"},
+    };
+    ASSERT_TRUE(stdfs::create_directories(dest("outside")));
+    std::ofstream(dest("outside") / "secret") << "secret";
+    for (const auto& attack : attacks) {
+        SCOPED_TRACE(attack.name);
+        const auto tar = file("attack.tar");
+        write_tar(tar, attack.members);
+        const auto result = extract(tar, dest("victim/out"));
+        ASSERT_THAT(result, FailsWithId(attack.id));
+        EXPECT_EQ(result.error().code, core::ErrorCode::invalid_input);
+        EXPECT_EQ(result.error().arg_value("entry"), attack.entry);
+        EXPECT_EQ(result.error().arg_value("archive"), tar.string());
+        EXPECT_FALSE(stdfs::exists(dest("victim/out")));
+        stdfs::remove_all(dest("victim"));
+    }
+    // Nothing was written outside either.
+    EXPECT_EQ(keys(snapshot(dest("outside"))), std::vector<std::string>{"secret"});
+    EXPECT_EQ(slurp(dest("outside") / "secret"), "secret");
+    EXPECT_FALSE(stdfs::exists("/tmp/envsmith-evil"));
+    EXPECT_FALSE(stdfs::exists("/etc/envsmith-evil"));
+}
+
+TEST_F(ExtractTest, SymlinksInsideTheDestinationAreFine) {
+    write_tar(file("links.tar"),
+              {
+                  {.path = "a/b/c", .data = "c"},
+                  {.path = "a/b/up", .type = Member::Type::symlink, .link = "../../top"},
+                  {.path = "a/b/dot", .type = Member::Type::symlink, .link = "./c"},
+                  {.path = "a/dangling", .type = Member::Type::symlink, .link = "b/none"},
+              });
+    ASSERT_THAT(extract(file("links.tar"), dest("out")), Succeeds());
+    EXPECT_EQ(stdfs::read_symlink(dest("out") / "a/b/up"), "../../top");
+    EXPECT_EQ(stdfs::read_symlink(dest("out") / "a/dangling"), "b/none");
+}
+
+TEST_F(ExtractTest, BombsStopAtTheirLimit) {
+    // 300 MiB of zeros, zstd-compressed to a few kilobytes.
+    const auto bomb = file("bomb.tar.zst");
+    write_tar(bomb, {{.path = "zeros", .zero_bytes = 300ULL << 20}}, Filter::zstd);
+    ASSERT_LT(stdfs::file_size(bomb), 1U << 20);
+
+    struct Case {
+        std::string limit;
+        ExtractLimits limits;
+    };
+    ExtractLimits entry_limit;
+    entry_limit.max_entry_bytes = 8ULL << 20;
+    ExtractLimits total_limit;
+    total_limit.max_total_bytes = 8ULL << 20;
+    ExtractLimits ratio_limit;  // the declared size passes; the ratio stops the writing
+    ratio_limit.ratio_floor_bytes = 4ULL << 20;
+    ratio_limit.max_ratio = 100;
+    for (const auto& c : std::vector<Case>{{"max_entry_bytes", entry_limit},
+                                           {"max_total_bytes", total_limit},
+                                           {"max_ratio", ratio_limit}}) {
+        SCOPED_TRACE(c.limit);
+        ExtractOptions options;
+        options.limits = c.limits;
+        const auto result = extract(bomb, dest("out"), options);
+        ASSERT_THAT(result, FailsWithId("archive.bomb"));
+        EXPECT_EQ(result.error().arg_value("limit"), c.limit);
+        EXPECT_EQ(result.error().arg_value("entry"), "zeros");
+        EXPECT_FALSE(stdfs::exists(dest("out")));
+    }
+
+    write_tar(file("many.tar"), {{.path = "a", .data = "a"},
+                                 {.path = "b", .data = "b"},
+                                 {.path = "c", .data = "c"}});
+    ExtractOptions few;
+    few.limits.max_entries = 2;
+    const auto many = extract(file("many.tar"), dest("out"), few);
+    ASSERT_THAT(many, FailsWithId("archive.bomb"));
+    EXPECT_EQ(many.error().arg_value("limit"), "max_entries");
+    EXPECT_EQ(many.error().arg_value("entry"), "c");
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+}
+
+TEST_F(ExtractTest, TruncatedArchivesAreCorrupt) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    const auto repo = data + "/conda/tests/data/conda_format_repo/linux-64/";
+    for (const auto* name : {"zlib-1.2.11-h7b6447c_3.tar.bz2", "zlib-1.2.11-h7b6447c_3.conda"}) {
+        SCOPED_TRACE(name);
+        const auto whole = slurp(repo + name);
+        const auto cut = file(std::string("cut-") + name);
+        std::ofstream(cut, std::ios::binary) << whole.substr(0, whole.size() / 2);
+        const auto result = extract(cut, dest("out"));
+        ASSERT_THAT(result, FailsWithId("archive.corrupt"));
+        EXPECT_EQ(result.error().arg_value("archive"), cut.string());
+        EXPECT_FALSE(stdfs::exists(dest("out")));
+        EXPECT_THAT(list_entries(cut), FailsWithId("archive.corrupt"));
+    }
+    // A plain tar cut inside a member's data.
+    write_tar(file("full.tar"), {{.path = "big", .data = std::string(100000, 'x')}});
+    const auto whole = slurp(file("full.tar"));
+    std::ofstream(file("cut.tar"), std::ios::binary) << whole.substr(0, 50000);
+    const auto result = extract(file("cut.tar"), dest("out"));
+    ASSERT_THAT(result, FailsWithId("archive.corrupt"));
+    EXPECT_EQ(result.error().arg_value("entry"), "big");
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+
+    std::ofstream(file("garbage.tar.gz"), std::ios::binary) << "this is no archive at all";
+    EXPECT_THAT(extract(file("garbage.tar.gz"), dest("out")), FailsWithId("archive.corrupt"));
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+}
+
+}  // namespace
+}  // namespace envsmith::archive
