@@ -15,7 +15,7 @@ using core::ErrorCode;
 // registry.auth_required, access_denied, manifest_unknown, name_unknown, invalid_reference,
 // unreachable and rate_limited. Keep these texts equal to locale/en/registry.yaml (a test
 // compares them).
-constexpr std::array<MessageTemplate, 27> templates = {{
+constexpr std::array<MessageTemplate, 26> templates = {{
     {ErrorCode::permission_denied, "registry.auth_required",
      "the registry `{registry}` answered 401 for `{image}`: {detail}"},
     {ErrorCode::permission_denied, "registry.access_denied",
@@ -71,9 +71,6 @@ constexpr std::array<MessageTemplate, 27> templates = {{
      "the credential helper `{helper}` named for `{registry}` is not installed; trying other "
      "credentials"},
     {ErrorCode::unavailable, "registry.write_failed", "could not write `{path}`: {problem}"},
-    {ErrorCode::invalid_input, "registry.insecure_refused",
-     "`{url}` is plain HTTP but `{registry}` is neither a loopback address nor listed as an "
-     "insecure registry"},
 }};
 
 }  // namespace
