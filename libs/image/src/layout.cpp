@@ -94,6 +94,11 @@ core::Status check_layout(const std::string& dir) {
 
 core::Result<Layout> Layout::open_or_create(const std::string& dir) {
     std::error_code ec;
+    // An existing directory with other content and no `oci-layout` is not ours to take over.
+    if (stdfs::is_directory(dir, ec) && !stdfs::exists(dir + "/oci-layout", ec) &&
+        !stdfs::is_empty(dir, ec)) {
+        return invalid_layout(dir, "no `oci-layout` file, and the directory is not empty");
+    }
     stdfs::create_directories(dir + "/blobs/sha256", ec);
     if (ec) {
         return io_error(dir, ec.message());
@@ -234,8 +239,8 @@ core::Result<std::string> Layout::read_blob(const core::Digest& digest,
     const auto actual = core::sha256(*bytes);
     if (actual != digest) {
         return core::make_error(core::ErrorCode::invalid_input, "image.blob.digest_mismatch",
-                                fmt::format("blob {} has digest {}", digest.to_string(),
-                                            actual.to_string()))
+                                fmt::format("blob {} is damaged: its content has digest {}",
+                                            digest.to_string(), actual.to_string()))
             .arg("digest", digest.to_string())
             .arg("actual", actual.to_string());
     }

@@ -159,6 +159,9 @@ TEST(LayoutTest, ErrorsHaveIds) {
     EXPECT_THAT(Layout::open(tmp.path() + "/none"), FailsWithId("image.layout.missing"));
     stdfs::create_directories(tmp.path() + "/empty");
     EXPECT_THAT(Layout::open(tmp.path() + "/empty"), FailsWithId("image.layout.invalid"));
+    write_file(tmp.path() + "/other/file.txt", "x");
+    EXPECT_THAT(Layout::open_or_create(tmp.path() + "/other"), FailsWithId("image.layout.invalid"));
+    EXPECT_THAT(Layout::open_or_create(tmp.path() + "/empty"), Succeeds());
 
     auto layout = Layout::open_or_create(tmp.path() + "/oci");
     ASSERT_THAT(layout, Succeeds());
@@ -215,6 +218,29 @@ TEST(AssembleTest, SameRequestSameDigestAndEpochChangesIt) {
     ASSERT_THAT(later, Succeeds());
     EXPECT_NE(later->manifest.digest.to_string(), digests[0]);
     EXPECT_EQ(*layout->tags(), std::vector<std::string>{"demo"});  // replaced, not added
+}
+
+}  // namespace
+}  // namespace envsmith::image
+
+namespace envsmith::image {
+namespace {
+
+TEST(AssembleTest, BaseWhoseLayersAndDiffIdsDisagreeIsRefused) {
+    test_support::TempDir tmp;
+    auto layout = Layout::open_or_create(tmp.path() + "/base");
+    ASSERT_THAT(layout, test::Succeeds());
+    ImageConfig config;  // no diff_ids
+    auto config_blob = layout->write_blob(media_type::oci_config, to_json(config));
+    auto layer_blob = layout->write_blob(media_type::oci_layer_tar, std::string(1024, '\0'));
+    ASSERT_TRUE(config_blob && layer_blob);
+    Manifest manifest;
+    manifest.config = *config_blob;
+    manifest.layers = {*layer_blob};
+    ASSERT_THAT(layout->add_manifest(manifest, "broken"), test::Succeeds());
+    const auto base = read_base_image(tmp.path() + "/base", "broken");
+    ASSERT_THAT(base, test::FailsWithId("image.base.mismatch"));
+    EXPECT_EQ(base.error().message, "base image `broken` has 1 layers but 0 diff_ids");
 }
 
 }  // namespace
