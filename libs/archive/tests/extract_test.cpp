@@ -703,3 +703,87 @@ TEST_F(ExtractTest, TruncatedArchivesAreCorrupt) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+/// locale/en/archive.yaml as id -> template (one `id: "text"` per line).
+std::map<std::string, std::string> english_templates() {
+    std::map<std::string, std::string> out;
+    std::ifstream in(std::string(ENVSMITH_SOURCE_DIR) + "/locale/en/archive.yaml");
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto colon = line.find(": \"");
+        if (line.empty() || line.front() == '#' || colon == std::string::npos ||
+            line.back() != '"') {
+            continue;
+        }
+        out.emplace(line.substr(0, colon), line.substr(colon + 3, line.size() - colon - 4));
+    }
+    return out;
+}
+
+std::string fill(const std::string& text, const std::vector<core::MessageArg>& args) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto close = text.find('}', i);
+        if (text[i] == '{' && close != std::string::npos) {
+            const auto name = text.substr(i + 1, close - i - 1);
+            const auto it = std::find_if(args.begin(), args.end(),
+                                         [&](const auto& arg) { return arg.name == name; });
+            out += it == args.end() ? "?" : it->value;
+            i = close;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+TEST_F(ExtractTest, EnglishTextsRebuildTheMessages) {
+    const auto templates = english_templates();
+    ASSERT_GE(templates.size(), 14U);
+    std::vector<core::Error> errors;
+    auto keep = [&errors](const auto& result) {
+        ASSERT_FALSE(result.has_value());
+        errors.push_back(result.error());
+    };
+    keep(format_of("x.rar"));
+    keep(extract(file("absent.tar").string(), dest("a")));
+    keep(read_entry(file("absent.tar").string(), "x"));
+    write_tar(file("x.tar"), {{.path = "a", .data = "abc"}});
+    keep(read_entry(file("x.tar").string(), "b"));
+    keep(read_entry(file("x.tar").string(), "a", 1));
+    ASSERT_TRUE(stdfs::create_directories(dest("full")));
+    std::ofstream(dest("full") / "x") << "x";
+    keep(extract(file("x.tar").string(), dest("full")));
+    const std::vector<std::vector<Member>> bad = {
+        {{.path = "../x", .data = "x"}},
+        {{.path = "/x", .data = "x"}},
+        {{.path = "l", .type = Member::Type::symlink, .link = "/etc"}},
+        {{.path = "d", .type = Member::Type::dir},
+         {.path = "l", .type = Member::Type::symlink, .link = "d"},
+         {.path = "l/x", .data = "x"}},
+        {{.path = "p", .type = Member::Type::fifo}},
+        {{.path = "h", .type = Member::Type::hardlink, .link = "missing"}},
+    };
+    for (const auto& members : bad) {
+        write_tar(file("bad.tar"), members);
+        keep(extract(file("bad.tar").string(), dest("out")));
+    }
+    ExtractOptions few;
+    few.limits.max_entries = 0;
+    keep(extract(file("x.tar").string(), dest("out"), few));
+    std::ofstream(file("junk.tar"), std::ios::binary) << "junk";
+    keep(extract(file("junk.tar").string(), dest("out")));
+    EXPECT_EQ(errors.size(), 14U);
+    for (const auto& error : errors) {
+        SCOPED_TRACE(error.message_id);
+        const auto it = templates.find(error.message_id);
+        ASSERT_NE(it, templates.end());
+        EXPECT_EQ(fill(it->second, error.args), error.message);
+    }
+}
+
+}  // namespace
+}  // namespace envsmith::archive
