@@ -25,9 +25,9 @@ core::Error format_unknown_error(std::string_view file) {
 
 core::Error open_error(const std::string& archive, int errno_value) {
     auto detail = errno_text(errno_value);
-    return core::make_error(errno_value == ENOENT ? core::ErrorCode::not_found
-                                                  : core::ErrorCode::unavailable,
-                            "archive.open", fmt::format("cannot open `{}`: {}", archive, detail))
+    return core::make_error(
+               errno_value == ENOENT ? core::ErrorCode::not_found : core::ErrorCode::unavailable,
+               "archive.open", fmt::format("cannot open `{}`: {}", archive, detail))
         .arg("archive", archive)
         .arg("detail", std::move(detail));
 }
@@ -42,17 +42,17 @@ core::Error destination_error(const std::string& archive, const std::string& des
 }
 
 core::Error path_escape_error(const std::string& archive, std::string_view entry) {
-    return core::make_error(core::ErrorCode::invalid_input, "archive.unsafe.path_escape",
-                            fmt::format("`{}`: the entry `{}` points outside the destination",
-                                        archive, entry))
+    return core::make_error(
+               core::ErrorCode::invalid_input, "archive.unsafe.path_escape",
+               fmt::format("`{}`: the entry `{}` points outside the destination", archive, entry))
         .arg("archive", archive)
         .arg("entry", std::string(entry));
 }
 
 core::Error absolute_path_error(const std::string& archive, std::string_view entry) {
-    return core::make_error(core::ErrorCode::invalid_input, "archive.unsafe.absolute_path",
-                            fmt::format("`{}`: the entry `{}` has an absolute path", archive,
-                                        entry))
+    return core::make_error(
+               core::ErrorCode::invalid_input, "archive.unsafe.absolute_path",
+               fmt::format("`{}`: the entry `{}` has an absolute path", archive, entry))
         .arg("archive", archive)
         .arg("entry", std::string(entry));
 }
@@ -116,9 +116,9 @@ core::Error corrupt_error(const std::string& archive, std::string_view entry, st
 core::Error io_error(const std::string& archive, std::string_view entry, std::string_view path,
                      int errno_value) {
     auto detail = errno_text(errno_value);
-    return core::make_error(core::ErrorCode::unavailable, "archive.io",
-                            fmt::format("cannot write `{}` while extracting `{}`: {}", path,
-                                        archive, detail))
+    return core::make_error(
+               core::ErrorCode::unavailable, "archive.io",
+               fmt::format("cannot write `{}` while extracting `{}`: {}", path, archive, detail))
         .arg("archive", archive)
         .arg("entry", std::string(entry))
         .arg("path", std::string(path))
@@ -143,9 +143,9 @@ core::Error entry_not_found_error(const std::string& archive, std::string_view e
 
 core::Error entry_too_large_error(const std::string& archive, std::string_view entry,
                                   std::uint64_t max_bytes) {
-    return core::make_error(core::ErrorCode::invalid_input, "archive.entry.too_large",
-                            fmt::format("`{}` in `{}` is larger than {} bytes", entry, archive,
-                                        max_bytes))
+    return core::make_error(
+               core::ErrorCode::invalid_input, "archive.entry.too_large",
+               fmt::format("`{}` in `{}` is larger than {} bytes", entry, archive, max_bytes))
         .arg("archive", archive)
         .arg("entry", std::string(entry))
         .arg("max_bytes", std::to_string(max_bytes));

@@ -18,8 +18,8 @@ namespace envsmith::archive::detail {
 [[nodiscard]] core::Error absolute_path_error(const std::string& archive, std::string_view entry);
 [[nodiscard]] core::Error link_escape_error(const std::string& archive, std::string_view entry,
                                             std::string_view target);
-[[nodiscard]] core::Error through_symlink_error(const std::string& archive,
-                                                std::string_view entry, std::string_view link);
+[[nodiscard]] core::Error through_symlink_error(const std::string& archive, std::string_view entry,
+                                                std::string_view link);
 [[nodiscard]] core::Error special_file_error(const std::string& archive, std::string_view entry);
 [[nodiscard]] core::Error bomb_error(const std::string& archive, std::string_view entry,
                                      std::string_view limit, std::uint64_t value);
@@ -27,11 +27,9 @@ namespace envsmith::archive::detail {
                                         std::string detail);
 [[nodiscard]] core::Error io_error(const std::string& archive, std::string_view entry,
                                    std::string_view path, int errno_value);
-[[nodiscard]] core::Error conda_incomplete_error(const std::string& archive,
-                                                 std::string_view part);
-[[nodiscard]] core::Error entry_not_found_error(const std::string& archive,
-                                                std::string_view entry);
-[[nodiscard]] core::Error entry_too_large_error(const std::string& archive,
-                                                std::string_view entry, std::uint64_t max_bytes);
+[[nodiscard]] core::Error conda_incomplete_error(const std::string& archive, std::string_view part);
+[[nodiscard]] core::Error entry_not_found_error(const std::string& archive, std::string_view entry);
+[[nodiscard]] core::Error entry_too_large_error(const std::string& archive, std::string_view entry,
+                                                std::uint64_t max_bytes);
 
 }  // namespace envsmith::archive::detail

@@ -104,15 +104,15 @@ core::Result<ExtractSummary> extract(const std::string& archive_path,
     detail::ReadOptions read_options;
     read_options.want_info = options.conda_parts != CondaParts::pkg_only;
     read_options.want_pkg = options.conda_parts != CondaParts::info_only;
-    auto report = detail::read_archive(
-        archive_path, read_options,
-        [&tree](::archive* reader, ::archive_entry* entry,
-                detail::Part /*part*/) -> core::Result<detail::Visit> {
-            if (auto added = tree.add(reader, entry); !added) {
-                return std::move(added).error();
-            }
-            return detail::Visit::next;
-        });
+    auto report =
+        detail::read_archive(archive_path, read_options,
+                             [&tree](::archive* reader, ::archive_entry* entry,
+                                     detail::Part /*part*/) -> core::Result<detail::Visit> {
+                                 if (auto added = tree.add(reader, entry); !added) {
+                                     return std::move(added).error();
+                                 }
+                                 return detail::Visit::next;
+                             });
     if (!report) {
         return fail(std::move(report).error());
     }

@@ -144,7 +144,9 @@ core::Result<ReadReport> read_conda(const std::string& path, const ReadOptions& 
 
 }  // namespace
 
-bool is_conda_name(std::string_view path) { return ends_with(path, ".conda"); }
+bool is_conda_name(std::string_view path) {
+    return ends_with(path, ".conda");
+}
 
 std::string_view entry_path(::archive_entry* entry) {
     const char* text = archive_entry_pathname_utf8(entry);

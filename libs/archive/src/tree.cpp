@@ -60,7 +60,9 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
     return *this;
 }
 
-UniqueFd::~UniqueFd() { close(); }
+UniqueFd::~UniqueFd() {
+    close();
+}
 
 int UniqueFd::close() noexcept {
     if (m_fd < 0) {
@@ -171,8 +173,7 @@ core::Result<int> DestinationTree::open_directory(const std::vector<std::string>
 }
 
 core::Result<UniqueFd> DestinationTree::find_directory(const std::vector<std::string>& components,
-                                                       std::size_t count,
-                                                       std::string_view entry) {
+                                                       std::size_t count, std::string_view entry) {
     UniqueFd current(::fcntl(m_root.get(), F_DUPFD_CLOEXEC, 0));
     if (!current.valid()) {
         return io_error(m_archive, entry, ".", errno);

@@ -144,7 +144,8 @@ void write_tar(const stdfs::path& path, const std::vector<Member>& members,
         if (member.type == Member::Type::file) {
             if (member.zero_bytes > 0) {
                 for (std::uint64_t done = 0; done < member.zero_bytes; done += zeros.size()) {
-                    const auto size = std::min<std::uint64_t>(zeros.size(), member.zero_bytes - done);
+                    const auto size =
+                        std::min<std::uint64_t>(zeros.size(), member.zero_bytes - done);
                     ASSERT_GT(archive_write_data(writer, zeros.data(), size), 0);
                 }
             } else if (!member.data.empty()) {
@@ -158,12 +159,14 @@ void write_tar(const stdfs::path& path, const std::vector<Member>& members,
     archive_write_free(writer);
 }
 
-bool have_cph() { return ::access("/usr/bin/cph", X_OK) == 0; }
+bool have_cph() {
+    return ::access("/usr/bin/cph", X_OK) == 0;
+}
 
 /// Extracts with Debian's conda-package-handling; false when cph fails.
 bool cph_extract(const std::string& archive, const stdfs::path& destination) {
-    const auto command = "/usr/bin/cph x '" + archive + "' --dest '" + destination.string() +
-                         "' >/dev/null 2>&1";
+    const auto command =
+        "/usr/bin/cph x '" + archive + "' --dest '" + destination.string() + "' >/dev/null 2>&1";
     return std::system(command.c_str()) == 0;  // NOLINT(cert-env33-c): a fixed, quoted command
 }
 
@@ -346,12 +349,12 @@ TEST_F(ExtractTest, CondaPartsSelectTheInfoOrThePkgTar) {
     pkg_only.conda_parts = CondaParts::pkg_only;
     ASSERT_THAT(extract(path, dest("pkg"), pkg_only), Succeeds());
     EXPECT_EQ(keys(snapshot(dest("pkg"))),
-              (std::vector<std::string>{"bin", "bin/first-file.txt", "lib", "lib/blob.bin",
-                                        "share", "share/last-file.txt"}));
+              (std::vector<std::string>{"bin", "bin/first-file.txt", "lib", "lib/blob.bin", "share",
+                                        "share/last-file.txt"}));
 
     // An info-only package has no pkg tar: asking for it fails and leaves nothing.
-    const auto missing = extract(data + "/rattler/test-data/sparse/info-only-1.0.0-0.conda",
-                                 dest("none"), pkg_only);
+    const auto missing =
+        extract(data + "/rattler/test-data/sparse/info-only-1.0.0-0.conda", dest("none"), pkg_only);
     ASSERT_THAT(missing, FailsWithId("archive.conda.incomplete"));
     EXPECT_EQ(missing.error().arg_value("part"), "pkg");
     EXPECT_FALSE(stdfs::exists(dest("none")));
@@ -410,8 +413,8 @@ TEST_F(ExtractTest, ReadEntryFindsMembersOfCondaPackages) {
     EXPECT_EQ(pc->size(), 281U);
 
     // A hardlink reads as the file it links to.
-    const auto hard = read_entry(
-        data + "/rattler/test-data/sparse/symlink-test-1.0.0-0.conda", "lib/libhard.so");
+    const auto hard =
+        read_entry(data + "/rattler/test-data/sparse/symlink-test-1.0.0-0.conda", "lib/libhard.so");
     ASSERT_THAT(hard, Succeeds());
     EXPECT_EQ(*hard, "real library bytes");
 
@@ -423,7 +426,8 @@ TEST_F(ExtractTest, ReadEntryFindsMembersOfCondaPackages) {
     EXPECT_THAT(read_entry(repo + "zlib-1.2.11-h7b6447c_3.tar.bz2", "lib"),
                 FailsWithId("archive.entry.not_found"));
 
-    const auto too_large = read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "info/index.json", 100);
+    const auto too_large =
+        read_entry(repo + "zlib-1.2.11-h7b6447c_3.conda", "info/index.json", 100);
     ASSERT_THAT(too_large, FailsWithId("archive.entry.too_large"));
     EXPECT_EQ(too_large.error().arg_value("max_bytes"), "100");
 }
@@ -521,8 +525,8 @@ TEST_F(ExtractTest, LaterEntriesReplaceEarlierOnesButNeverThroughASymlink) {
     const auto summary = extract(file("replace.tar"), dest("out"));
     ASSERT_THAT(summary, Succeeds());
     const auto tree = snapshot(dest("out"));
-    EXPECT_EQ(keys(tree), (std::vector<std::string>{"a", "b", "c", "c/inner", "d", "e", "f",
-                                                    "target"}));
+    EXPECT_EQ(keys(tree),
+              (std::vector<std::string>{"a", "b", "c", "c/inner", "d", "e", "f", "target"}));
     EXPECT_EQ(tree.at("a").data, "second");
     EXPECT_EQ(tree.at("b"), (Node{'f', 0644, "b is a file now"}));
     EXPECT_EQ(tree.at("target").data, "target");
@@ -564,37 +568,53 @@ struct Attack {
 
 TEST_F(ExtractTest, RefusesMaliciousArchivesAndLeavesNothing) {
     const std::vector<Attack> attacks = {
-        {"traversal", {{.path = "ok", .data = "x"}, {.path = "../evil", .data = "x"}},
-         "archive.unsafe.path_escape", "../evil"},
-        {"deep traversal", {{.path = "a/b/../../../evil", .data = "x"}},
-         "archive.unsafe.path_escape", "a/b/../../../evil"},
-        {"absolute", {{.path = "/tmp/envsmith-evil", .data = "x"}}, "archive.unsafe.absolute_path",
+        {"traversal",
+         {{.path = "ok", .data = "x"}, {.path = "../evil", .data = "x"}},
+         "archive.unsafe.path_escape",
+         "../evil"},
+        {"deep traversal",
+         {{.path = "a/b/../../../evil", .data = "x"}},
+         "archive.unsafe.path_escape",
+         "a/b/../../../evil"},
+        {"absolute",
+         {{.path = "/tmp/envsmith-evil", .data = "x"}},
+         "archive.unsafe.absolute_path",
          "/tmp/envsmith-evil"},
         {"symlink to /etc then a write through it",
          {{.path = "etc", .type = Member::Type::symlink, .link = "/etc"},
           {.path = "etc/envsmith-evil", .data = "x"}},
-         "archive.unsafe.link_escape", "etc"},
+         "archive.unsafe.link_escape",
+         "etc"},
         {"symlink climbing out",
          {{.path = "a/up", .type = Member::Type::symlink, .link = "../../outside"}},
-         "archive.unsafe.link_escape", "a/up"},
+         "archive.unsafe.link_escape",
+         "a/up"},
         {"symlink to a directory inside, then a write through it",
          {{.path = "real", .type = Member::Type::dir},
           {.path = "alias", .type = Member::Type::symlink, .link = "real"},
           {.path = "alias/file", .data = "x"}},
-         "archive.unsafe.through_symlink", "alias/file"},
+         "archive.unsafe.through_symlink",
+         "alias/file"},
         {"hardlink to outside",
          {{.path = "h", .type = Member::Type::hardlink, .link = "../outside/secret"}},
-         "archive.unsafe.link_escape", "h"},
+         "archive.unsafe.link_escape",
+         "h"},
         {"hardlink to an absolute path",
          {{.path = "h", .type = Member::Type::hardlink, .link = "/etc/passwd"}},
-         "archive.unsafe.link_escape", "h"},
+         "archive.unsafe.link_escape",
+         "h"},
         {"hardlink to a symlink",
          {{.path = "s", .type = Member::Type::symlink, .link = "."},
           {.path = "d/h", .type = Member::Type::hardlink, .link = "s"}},
-         "archive.unsafe.link_escape", "d/h"},
-        {"character device", {{.path = "null", .type = Member::Type::chardev}},
-         "archive.unsafe.special_file", "null"},
-        {"fifo", {{.path = "pipe", .type = Member::Type::fifo}}, "archive.unsafe.special_file",
+         "archive.unsafe.link_escape",
+         "d/h"},
+        {"character device",
+         {{.path = "null", .type = Member::Type::chardev}},
+         "archive.unsafe.special_file",
+         "null"},
+        {"fifo",
+         {{.path = "pipe", .type = Member::Type::fifo}},
+         "archive.unsafe.special_file",
          "pipe"},
     };
     ASSERT_TRUE(stdfs::create_directories(dest("outside")));
@@ -661,9 +681,8 @@ TEST_F(ExtractTest, BombsStopAtTheirLimit) {
         EXPECT_FALSE(stdfs::exists(dest("out")));
     }
 
-    write_tar(file("many.tar"), {{.path = "a", .data = "a"},
-                                 {.path = "b", .data = "b"},
-                                 {.path = "c", .data = "c"}});
+    write_tar(file("many.tar"),
+              {{.path = "a", .data = "a"}, {.path = "b", .data = "b"}, {.path = "c", .data = "c"}});
     ExtractOptions few;
     few.limits.max_entries = 2;
     const auto many = extract(file("many.tar"), dest("out"), few);
@@ -783,6 +802,103 @@ TEST_F(ExtractTest, EnglishTextsRebuildTheMessages) {
         ASSERT_NE(it, templates.end());
         EXPECT_EQ(fill(it->second, error.args), error.message);
     }
+}
+
+}  // namespace
+}  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+enum class ZipMethod { store, deflate };
+
+/// A .conda built here: a zip of `metadata.json` and the given members (name -> bytes).
+void write_conda(const stdfs::path& path,
+                 const std::vector<std::pair<std::string, std::string>>& members,
+                 ZipMethod method = ZipMethod::store) {
+    ::archive* writer = archive_write_new();
+    archive_write_set_format_zip(writer);
+    ASSERT_EQ(
+        archive_write_set_options(writer, method == ZipMethod::store ? "zip:compression=store"
+                                                                     : "zip:compression=deflate"),
+        ARCHIVE_OK);
+    ASSERT_EQ(archive_write_open_filename(writer, path.c_str()), ARCHIVE_OK);
+    std::vector<std::pair<std::string, std::string>> all = {
+        {"metadata.json", R"({"conda_pkg_format_version": 2})"}};
+    all.insert(all.end(), members.begin(), members.end());
+    for (const auto& [name, bytes] : all) {
+        ::archive_entry* entry = archive_entry_new();
+        archive_entry_set_pathname(entry, name.c_str());
+        archive_entry_set_filetype(entry, AE_IFREG);
+        archive_entry_set_perm(entry, 0644);
+        archive_entry_set_size(entry, static_cast<la_int64_t>(bytes.size()));
+        ASSERT_EQ(archive_write_header(writer, entry), ARCHIVE_OK);
+        ASSERT_EQ(archive_write_data(writer, bytes.data(), bytes.size()),
+                  static_cast<la_ssize_t>(bytes.size()));
+        archive_entry_free(entry);
+    }
+    ASSERT_EQ(archive_write_close(writer), ARCHIVE_OK);
+    archive_write_free(writer);
+}
+
+class CondaBuiltHereTest : public ExtractTest {
+protected:
+    std::string tar_zst(const std::vector<Member>& members) {
+        write_tar(file("part.tar.zst"), members, Filter::zstd);
+        return slurp(file("part.tar.zst"));
+    }
+};
+
+TEST_F(CondaBuiltHereTest, StoredAndDeflatedOuterZipsBothStream) {
+    const auto info = tar_zst({{.path = "info/index.json", .data = R"({"name": "x"})"}});
+    const auto pkg = tar_zst({{.path = "bin/tool", .data = "#!/bin/sh\n", .perm = 0755},
+                              {.path = "lib/big", .zero_bytes = 3ULL << 20}});
+    for (const auto method : {ZipMethod::store, ZipMethod::deflate}) {
+        SCOPED_TRACE(method == ZipMethod::store ? "store" : "deflate");
+        const auto conda = file("x-1.0-0.conda");
+        // pkg before info, as several real packages have them.
+        write_conda(conda, {{"pkg-x-1.0-0.tar.zst", pkg}, {"info-x-1.0-0.tar.zst", info}}, method);
+        const auto out = dest(method == ZipMethod::store ? "store" : "deflate");
+        const auto summary = extract(conda, out);
+        ASSERT_THAT(summary, Succeeds());
+        EXPECT_EQ(summary->files, 3U);
+        EXPECT_EQ(summary->bytes, 13U + 10U + (3U << 20));
+        const auto tree = snapshot(out);
+        EXPECT_EQ(keys(tree), (std::vector<std::string>{"bin", "bin/tool", "info",
+                                                        "info/index.json", "lib", "lib/big"}));
+        EXPECT_EQ(tree.at("bin/tool"), (Node{'f', 0755, "#!/bin/sh\n"}));
+        EXPECT_EQ(tree.at("lib/big").data, std::string(3U << 20, '\0'));
+        const auto index = read_entry(conda, "info/index.json");
+        ASSERT_THAT(index, Succeeds());
+        EXPECT_EQ(*index, R"({"name": "x"})");
+    }
+}
+
+TEST_F(CondaBuiltHereTest, TheInnerTarsGetTheSameChecks) {
+    const auto info = tar_zst({{.path = "info/index.json", .data = "{}"}});
+    const auto evil = tar_zst({{.path = "lib", .type = Member::Type::symlink, .link = "share"},
+                               {.path = "share", .type = Member::Type::dir},
+                               {.path = "lib/x", .data = "x"}});
+    const auto conda = file("evil-1.0-0.conda");
+    write_conda(conda, {{"info-evil-1.0-0.tar.zst", info}, {"pkg-evil-1.0-0.tar.zst", evil}});
+    const auto result = extract(conda, dest("out"));
+    ASSERT_THAT(result, FailsWithId("archive.unsafe.through_symlink"));
+    EXPECT_EQ(result.error().arg_value("entry"), "lib/x");
+    EXPECT_EQ(result.error().arg_value("link"), "lib");
+    EXPECT_EQ(result.error().arg_value("archive"), conda.string());
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+
+    // Without its info tar a .conda is incomplete; a damaged inner tar is corrupt.
+    write_conda(file("noinfo-1.0-0.conda"), {{"pkg-noinfo-1.0-0.tar.zst", info}});
+    const auto incomplete = extract(file("noinfo-1.0-0.conda"), dest("out"));
+    ASSERT_THAT(incomplete, FailsWithId("archive.conda.incomplete"));
+    EXPECT_EQ(incomplete.error().arg_value("part"), "info");
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+
+    write_conda(file("bad-1.0-0.conda"),
+                {{"info-bad-1.0-0.tar.zst", info.substr(0, info.size() / 2)}});
+    EXPECT_THAT(extract(file("bad-1.0-0.conda"), dest("out")), FailsWithId("archive.corrupt"));
+    EXPECT_FALSE(stdfs::exists(dest("out")));
 }
 
 }  // namespace

@@ -12,7 +12,16 @@
 
 namespace envsmith::archive {
 
-enum class ArchiveFormat : std::uint8_t { conda, tar_bz2, wheel, zip, tar, tar_gz, tar_zst, tar_xz };
+enum class ArchiveFormat : std::uint8_t {
+    conda,
+    tar_bz2,
+    wheel,
+    zip,
+    tar,
+    tar_gz,
+    tar_zst,
+    tar_xz
+};
 
 /// The format named by a file name's extension: ".conda", ".tar.bz2", ".whl", ".zip", ".tar",
 /// ".tar.gz" or ".tgz", ".tar.zst", ".tar.xz" (case-sensitive, as channels and indexes write
@@ -55,24 +64,26 @@ struct ExtractSummary {
 /// written 0644 or 0755 (any execute bit kept), directories 0755. Hardlinks to earlier entries
 /// are allowed. A later entry of the same path replaces the earlier one.
 ///
-/// Errors (all with args `entry` where an entry is concerned, and `archive`):
-/// `archive.open` (not_found or invalid_input; the file cannot be opened),
-/// `archive.destination.not_empty` (conflict), `archive.unsafe.path_escape`,
-/// `archive.unsafe.absolute_path`, `archive.unsafe.link_escape`, `archive.unsafe.special_file`
-/// (all invalid_input), `archive.bomb` (invalid_input; arg `limit`), `archive.corrupt`
-/// (invalid_input; arg `detail`), `archive.io` (unavailable; args `path`, `detail`),
-/// `archive.conda.incomplete` (invalid_input; a .conda without its info or pkg tar).
+/// Errors (all with args `entry` where an entry is concerned, and `archive`; docs/archive.md):
+/// `archive.open` (not_found when missing, else unavailable), `archive.destination.not_empty`
+/// (conflict), `archive.unsafe.path_escape`, `archive.unsafe.absolute_path`,
+/// `archive.unsafe.link_escape` (arg `target`), `archive.unsafe.through_symlink` (arg `link`),
+/// `archive.unsafe.special_file` (all invalid_input), `archive.bomb` (invalid_input; args
+/// `limit`, `value`), `archive.corrupt` (invalid_input; arg `detail`), `archive.io`
+/// (unavailable; args `path`, `detail`), `archive.conda.incomplete` (invalid_input; arg `part`:
+/// a .conda without its info tar, or without its pkg tar when only pkg is asked for).
 /// On any error the destination directory is removed again (also when it existed empty before).
 [[nodiscard]] core::Result<ExtractSummary> extract(const std::string& archive_path,
                                                    const std::string& destination,
                                                    const ExtractOptions& options = {});
 
-/// The bytes of one member, e.g. "info/index.json" of a .conda or .tar.bz2 (for a .conda it is
-/// searched in the info tar first, then the pkg tar) or "x-1.0.dist-info/METADATA" of a wheel.
-/// A leading "./" in member names is ignored. Fails with `archive.entry.not_found` (not_found;
-/// args `entry`, `archive`) when absent or not a regular file, `archive.entry.too_large`
-/// (invalid_input; args `entry`, `archive`, `max_bytes`) when larger than `max_bytes`,
-/// `archive.open`, `archive.corrupt`.
+/// The bytes of one member, e.g. "info/index.json" of a .conda or .tar.bz2 (for a .conda, paths
+/// under "info/" are searched in the info tar only, others in the pkg tar only) or
+/// "x-1.0.dist-info/METADATA" of a wheel. A leading "./" in member names is ignored; a hardlink
+/// reads as the file it links to. Fails with
+/// `archive.entry.not_found` (not_found; args `entry`, `archive`) when absent or not a regular
+/// file, `archive.entry.too_large` (invalid_input; args `entry`, `archive`, `max_bytes`) when
+/// larger than `max_bytes`, `archive.open`, `archive.corrupt`.
 [[nodiscard]] core::Result<std::string> read_entry(const std::string& archive_path,
                                                    std::string_view entry_path,
                                                    std::uint64_t max_bytes = 64ULL << 20);
@@ -80,7 +91,7 @@ struct ExtractSummary {
 struct EntryInfo {
     enum class Kind : std::uint8_t { file, directory, symlink, hardlink, other };
 
-    std::string path;         // as stored, without a leading "./"
+    std::string path;  // as stored, without a leading "./"
     Kind kind = Kind::other;
     std::uint64_t size = 0;   // regular files: bytes; others 0
     std::string link_target;  // symlinks and hardlinks
