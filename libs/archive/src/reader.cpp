@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -14,6 +15,31 @@ namespace {
 
 // Large reads: the file is read once, sequentially, on every package install.
 constexpr std::size_t read_block_bytes = std::size_t{1} << 20;
+
+/// Makes this thread's character type UTF-8 while it lives. libarchive converts entry names to
+/// and from the current locale's charset; in the "C" locale names that are not ASCII (a zip's
+/// UTF-8 names, pax paths) cannot be converted and come back as nothing. `uselocale` changes
+/// only the calling thread, never the process's locale.
+class Utf8Names {
+public:
+    Utf8Names() {
+        static const locale_t utf8 =
+            ::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+        if (utf8 != static_cast<locale_t>(nullptr)) {
+            m_previous = ::uselocale(utf8);
+        }
+    }
+    Utf8Names(const Utf8Names&) = delete;
+    Utf8Names& operator=(const Utf8Names&) = delete;
+    ~Utf8Names() {
+        if (m_previous != static_cast<locale_t>(nullptr)) {
+            ::uselocale(m_previous);
+        }
+    }
+
+private:
+    locale_t m_previous = static_cast<locale_t>(nullptr);
+};
 
 struct ReaderFree {
     void operator()(::archive* reader) const noexcept { archive_read_free(reader); }
@@ -196,6 +222,7 @@ core::Result<ReadReport> read_archive(const std::string& path, const ReadOptions
     if (S_ISDIR(info.st_mode)) {
         return open_error(path, EISDIR);
     }
+    const Utf8Names utf8_names;
     ReadReport report;
     report.archive_bytes = static_cast<std::uint64_t>(info.st_size);
     if (is_conda_name(path)) {

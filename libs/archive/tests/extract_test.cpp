@@ -903,3 +903,43 @@ TEST_F(CondaBuiltHereTest, TheInnerTarsGetTheSameChecks) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+TEST_F(ExtractTest, NonAsciiNamesSurviveTheCLocale) {
+    // Written with python3's zipfile (UTF-8 flag) and tarfile (raw UTF-8 bytes in GNU headers):
+    // this test process runs in the "C" locale, where libarchive cannot convert such names
+    // unless the reader switches the thread to UTF-8.
+    const auto script = file("make.py");
+    std::ofstream(script)
+        << "import io, sys, tarfile, zipfile\n"
+           "names = ['donn\\u00e9es/\\u00e9.txt', '\\u4e2d\\u6587.txt']\n"
+           "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+           "    for n in names: z.writestr(n, n)\n"
+           "with tarfile.open(sys.argv[2], 'w', format=tarfile.GNU_FORMAT) as t:\n"
+           "    for n in names:\n"
+           "        i = tarfile.TarInfo(n); d = n.encode(); i.size = len(d)\n"
+           "        t.addfile(i, io.BytesIO(d))\n";
+    const auto command = "python3 '" + script.string() + "' '" + file("u.zip").string() + "' '" +
+                         file("u.tar").string() + "'";
+    if (std::system(command.c_str()) != 0) {  // NOLINT(cert-env33-c): fixed, quoted command
+        GTEST_SKIP() << "python3 is not available";
+    }
+    const std::string e_acute = "\xc3\xa9";
+    const std::string zhongwen = "\xe4\xb8\xad\xe6\x96\x87.txt";
+    for (const auto* name : {"u.zip", "u.tar"}) {
+        SCOPED_TRACE(name);
+        const auto out = dest(std::string("out-") + name);
+        ASSERT_THAT(extract(file(name), out), Succeeds());
+        EXPECT_EQ(keys(snapshot(out)), (std::vector<std::string>{
+                                           "donn" + e_acute + "es",
+                                           "donn" + e_acute + "es/" + e_acute + ".txt", zhongwen}));
+        const auto content = read_entry(file(name), zhongwen);
+        ASSERT_THAT(content, Succeeds());
+        EXPECT_EQ(*content, zhongwen);
+    }
+}
+
+}  // namespace
+}  // namespace envsmith::archive
