@@ -943,3 +943,47 @@ TEST_F(ExtractTest, NonAsciiNamesSurviveTheCLocale) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+TEST_F(ExtractTest, ZipEntriesGetTheSameChecks) {
+    // Zips (wheels) written with python3's zipfile: a traversal, an absolute path, a unix
+    // symlink (mode in the external attributes) to /etc.
+    const auto script = file("make_zips.py");
+    std::ofstream(script) << "import sys, zipfile\n"
+                             "d = sys.argv[1]\n"
+                             "with zipfile.ZipFile(d + '/up.whl', 'w') as z:\n"
+                             "    z.writestr('ok.txt', 'ok'); z.writestr('../evil.txt', 'x')\n"
+                             "with zipfile.ZipFile(d + '/abs.whl', 'w') as z:\n"
+                             "    z.writestr('/tmp/envsmith-evil.txt', 'x')\n"
+                             "with zipfile.ZipFile(d + '/link.whl', 'w') as z:\n"
+                             "    i = zipfile.ZipInfo('etc'); i.create_system = 3\n"
+                             "    i.external_attr = 0o120777 << 16; z.writestr(i, '/etc')\n"
+                             "    z.writestr('etc/evil.txt', 'x')\n";
+    const auto command = "python3 '" + script.string() + "' '" + m_tmp.path().string() + "'";
+    if (std::system(command.c_str()) != 0) {  // NOLINT(cert-env33-c): fixed, quoted command
+        GTEST_SKIP() << "python3 is not available";
+    }
+    struct Case {
+        std::string file;
+        std::string id;
+        std::string entry;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"up.whl", "archive.unsafe.path_escape", "../evil.txt"},
+             {"abs.whl", "archive.unsafe.absolute_path", "/tmp/envsmith-evil.txt"},
+             {"link.whl", "archive.unsafe.link_escape", "etc"},
+         }) {
+        SCOPED_TRACE(c.file);
+        const auto result = extract(file(c.file), dest("out"));
+        ASSERT_THAT(result, FailsWithId(c.id));
+        EXPECT_EQ(result.error().arg_value("entry"), c.entry);
+        EXPECT_FALSE(stdfs::exists(dest("out")));
+    }
+    EXPECT_FALSE(stdfs::exists(m_tmp.path().parent_path() / "evil.txt"));
+    EXPECT_FALSE(stdfs::exists("/tmp/envsmith-evil.txt"));
+}
+
+}  // namespace
+}  // namespace envsmith::archive
