@@ -1,6 +1,6 @@
 // Times envsmith's layer creation (tar -> sha256 -> compress -> sha256 -> blob in a layout) for
 // bench/image_vs_umoci.sh. Not part of the build: the script compiles it against a build tree.
-//   image_layer_bench SOURCE_DIR LAYOUT_DIR PATH_IN_IMAGE gzip|zstd|none THREADS
+//   image_layer_bench SOURCE_DIR LAYOUT_DIR PATH_IN_IMAGE gzip|zstd|none THREADS [LEVEL]
 
 #include <chrono>
 #include <cstdio>
@@ -12,8 +12,9 @@
 
 int main(int argc, char** argv) {
     using namespace envsmith;
-    if (argc != 6) {
-        std::fprintf(stderr, "usage: %s SOURCE_DIR LAYOUT_DIR PATH_IN_IMAGE gzip|zstd|none THREADS\n",
+    if (argc != 6 && argc != 7) {
+        std::fprintf(stderr,
+                     "usage: %s SOURCE_DIR LAYOUT_DIR PATH_IN_IMAGE gzip|zstd|none THREADS\n",
                      argv[0]);
         return 2;
     }
@@ -24,6 +25,10 @@ int main(int argc, char** argv) {
                           : compression == "none" ? image::Compression::none
                                                   : image::Compression::gzip;
     options.threads = static_cast<unsigned>(std::strtoul(argv[5], nullptr, 10));
+    if (argc == 7) {
+        options.gzip_level = std::atoi(argv[6]);
+        options.zstd_level = options.gzip_level;
+    }
     const auto start = std::chrono::steady_clock::now();
     auto layout = image::Layout::open_or_create(argv[2]);
     if (!layout) {

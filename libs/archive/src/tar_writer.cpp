@@ -198,8 +198,9 @@ core::Status TarWriter::add_file(std::string_view path, std::uint32_t mode, std:
     }
     char extra = 0;
     if (left != 0 || ::read(fd, &extra, 1) != 0) {
-        return core::make_error(core::ErrorCode::conflict, "archive.tar.changed",
-                                fmt::format("`{}` changed while it was being archived", source_path))
+        return core::make_error(
+                   core::ErrorCode::conflict, "archive.tar.changed",
+                   fmt::format("`{}` changed while it was being archived", source_path))
             .arg("path", source_path);
     }
     const std::size_t pad = static_cast<std::size_t>((block_size - size % block_size) % block_size);
@@ -263,18 +264,18 @@ core::Result<TreeTarSummary> write_tree(const std::string& source_dir,
                                         const TreeTarOptions& options, const TarSink& sink) {
     if (options.mtime_epoch < 0 || static_cast<std::uint64_t>(options.mtime_epoch) > max_octal_11) {
         const auto text = std::to_string(options.mtime_epoch);
-        return core::make_error(core::ErrorCode::invalid_input, "archive.tar.mtime",
-                                fmt::format("mtime {} is outside the range a tar header can hold",
-                                            text))
+        return core::make_error(
+                   core::ErrorCode::invalid_input, "archive.tar.mtime",
+                   fmt::format("mtime {} is outside the range a tar header can hold", text))
             .arg("mtime", text);
     }
     struct stat root {};
     const int stat_rc = ::stat(source_dir.c_str(), &root);
     if (stat_rc != 0 || !S_ISDIR(root.st_mode)) {
         const bool missing = stat_rc != 0 && errno == ENOENT;
-        return core::make_error(missing ? core::ErrorCode::not_found : core::ErrorCode::invalid_input,
-                                "archive.tar.source",
-                                fmt::format("`{}` is not a directory", source_dir))
+        return core::make_error(
+                   missing ? core::ErrorCode::not_found : core::ErrorCode::invalid_input,
+                   "archive.tar.source", fmt::format("`{}` is not a directory", source_dir))
             .arg("path", source_dir);
     }
 

@@ -154,12 +154,12 @@ TEST(TarWriterTest, EntriesAreSortedWithParentsAndFixedMetadata) {
     }
     const std::string p = "opt/envsmith/envs/demo/";
     const std::string deep = p + "share/" + std::string(60, 'd') + "/" + std::string(70, 'e');
-    EXPECT_THAT(paths, testing::ElementsAre(
-                           "opt/", "opt/envsmith/", "opt/envsmith/envs/", p, p + "a/",
-                           p + "a-b", p + "a/x", p + "bin/", p + "bin/tool", p + "bin/tool-again",
-                           p + "lib/", p + "lib/libz.so.1", p + "lib/libz.so.1.2", p + "share/",
-                           p + "share/" + std::string(60, 'd') + "/", deep + "/",
-                           deep + "/file.txt"));
+    EXPECT_THAT(paths, testing::ElementsAre("opt/", "opt/envsmith/", "opt/envsmith/envs/", p,
+                                            p + "a/", p + "a-b", p + "a/x", p + "bin/",
+                                            p + "bin/tool", p + "bin/tool-again", p + "lib/",
+                                            p + "lib/libz.so.1", p + "lib/libz.so.1.2",
+                                            p + "share/", p + "share/" + std::string(60, 'd') + "/",
+                                            deep + "/", deep + "/file.txt"));
     // Whole paths in byte order: "a" (a prefix) first, then "a-b" before "a/x" since '-'
     // (0x2d) < '/' (0x2f); a directory still precedes its contents.
     const auto find = [&](const std::string& path) {
@@ -238,7 +238,12 @@ TEST(TarWriterTest, EmptyPathInArchivePutsContentsAtTheRoot) {
 
 TEST(TarWriterTest, LongLinkTargetsGoToPaxHeaders) {
     std::string out;
-    TarWriter writer([&](std::string_view b) -> core::Status { out.append(b); return {}; }, 0);
+    TarWriter writer(
+        [&](std::string_view b) -> core::Status {
+            out.append(b);
+            return {};
+        },
+        0);
     const std::string target = "../" + std::string(150, 't');
     ASSERT_THAT(writer.add_symlink("l", target), Succeeds());
     ASSERT_THAT(writer.add_file_contents("f", 0600, "abc"), Succeeds());

@@ -50,9 +50,9 @@ core::Result<BaseImage> read_base_image(const std::string& layout_dir,
 
 core::Result<AssembledImage> assemble_image(Layout& target, const AssembleRequest& request) {
     if (!valid_tag(request.tag)) {
-        return core::make_error(core::ErrorCode::invalid_input, "image.tag.invalid",
-                                fmt::format("invalid tag `{}`: use letters, digits and . _ - : /",
-                                            request.tag))
+        return core::make_error(
+                   core::ErrorCode::invalid_input, "image.tag.invalid",
+                   fmt::format("invalid tag `{}`: use letters, digits and . _ - : /", request.tag))
             .arg("tag", request.tag);
     }
     const auto& settings = request.settings;

@@ -182,7 +182,8 @@ core::Result<ImageConfig> parse_config(std::string_view json) {
         }
         auto digest = core::Digest::parse(id.get<std::string>());
         if (!digest) {
-            return detail::json_error(what, fmt::format("invalid diff_id `{}`", id.get<std::string>()));
+            return detail::json_error(what,
+                                      fmt::format("invalid diff_id `{}`", id.get<std::string>()));
         }
         out.diff_ids.push_back(std::move(digest).value());
     }
@@ -209,8 +210,7 @@ std::string rfc3339_utc(std::int64_t epoch_seconds) {
     std::tm parts{};
     gmtime_r(&seconds, &parts);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", parts.tm_year + 1900,
-                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
-                       parts.tm_sec);
+                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
 }
 
 namespace {

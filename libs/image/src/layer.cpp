@@ -174,9 +174,8 @@ private:
             done.set_value(compress(compressor, *chunk));
             m_jobs.push_back(done.get_future());
         } else {
-            m_jobs.push_back(std::async(std::launch::async, [compressor, chunk] {
-                return compress(compressor, *chunk);
-            }));
+            m_jobs.push_back(std::async(
+                std::launch::async, [compressor, chunk] { return compress(compressor, *chunk); }));
         }
         return {};
     }

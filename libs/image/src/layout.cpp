@@ -140,8 +140,7 @@ core::Result<Layout> Layout::open(const std::string& dir) {
 }
 
 std::string Layout::blob_path(const core::Digest& digest) const {
-    return fmt::format("{}/blobs/{}/{}", m_dir, core::algorithm_name(digest.algorithm),
-                       digest.hex);
+    return fmt::format("{}/blobs/{}/{}", m_dir, core::algorithm_name(digest.algorithm), digest.hex);
 }
 
 bool Layout::has_blob(const core::Digest& digest) const {
@@ -149,8 +148,7 @@ bool Layout::has_blob(const core::Digest& digest) const {
     return ::stat(blob_path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-core::Result<Descriptor> Layout::write_blob(std::string_view media_type,
-                                            std::string_view bytes) {
+core::Result<Descriptor> Layout::write_blob(std::string_view media_type, std::string_view bytes) {
     auto descriptor = describe_bytes(media_type, bytes);
     if (!has_blob(descriptor.digest)) {
         if (auto status = write_file_atomic(blob_path(descriptor.digest), bytes); !status) {
@@ -191,9 +189,9 @@ core::Status Layout::copy_blob_from(const Layout& other, const core::Digest& dig
     }
     const auto source = other.blob_path(digest);
     if (!other.has_blob(digest)) {
-        return core::make_error(core::ErrorCode::not_found, "image.blob.missing",
-                                fmt::format("blob {} is missing from `{}`", digest.to_string(),
-                                            other.dir()))
+        return core::make_error(
+                   core::ErrorCode::not_found, "image.blob.missing",
+                   fmt::format("blob {} is missing from `{}`", digest.to_string(), other.dir()))
             .arg("digest", digest.to_string())
             .arg("layout", other.dir());
     }
@@ -219,16 +217,16 @@ core::Result<std::string> Layout::read_blob(const core::Digest& digest,
     const auto path = blob_path(digest);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-        return core::make_error(core::ErrorCode::not_found, "image.blob.missing",
-                                fmt::format("blob {} is missing from `{}`", digest.to_string(),
-                                            m_dir))
+        return core::make_error(
+                   core::ErrorCode::not_found, "image.blob.missing",
+                   fmt::format("blob {} is missing from `{}`", digest.to_string(), m_dir))
             .arg("digest", digest.to_string())
             .arg("layout", m_dir);
     }
     if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-        return core::make_error(core::ErrorCode::invalid_input, "image.blob.too_large",
-                                fmt::format("blob {} is larger than {} bytes", digest.to_string(),
-                                            max_bytes))
+        return core::make_error(
+                   core::ErrorCode::invalid_input, "image.blob.too_large",
+                   fmt::format("blob {} is larger than {} bytes", digest.to_string(), max_bytes))
             .arg("digest", digest.to_string())
             .arg("max_bytes", std::to_string(max_bytes));
     }
@@ -312,14 +310,15 @@ core::Result<Descriptor> Layout::resolve(std::string_view tag_or_digest) const {
             found.digest = *as_digest;
             found.size = bytes->size();
             const auto value = nlohmann::json::parse(*bytes, nullptr, false);
-            found.media_type = value.is_object() ? value.value("mediaType", std::string(media_type::oci_manifest))
-                                                 : std::string(media_type::oci_manifest);
+            found.media_type = value.is_object()
+                                   ? value.value("mediaType", std::string(media_type::oci_manifest))
+                                   : std::string(media_type::oci_manifest);
             return found;
         }
     }
-    return core::make_error(core::ErrorCode::not_found, "image.ref.not_found",
-                            fmt::format("`{}` is not in the image layout `{}`", tag_or_digest,
-                                        m_dir))
+    return core::make_error(
+               core::ErrorCode::not_found, "image.ref.not_found",
+               fmt::format("`{}` is not in the image layout `{}`", tag_or_digest, m_dir))
         .arg("ref", std::string(tag_or_digest))
         .arg("layout", m_dir);
 }
@@ -345,10 +344,10 @@ core::Result<Manifest> Layout::read_manifest(std::string_view tag_or_digest,
         }
         const Descriptor* chosen = nullptr;
         for (const auto& entry : index->manifests) {
-            if (!platform || (entry.platform && entry.platform->architecture == platform->architecture &&
-                              entry.platform->os == platform->os &&
-                              (platform->variant.empty() ||
-                               entry.platform->variant == platform->variant))) {
+            if (!platform ||
+                (entry.platform && entry.platform->architecture == platform->architecture &&
+                 entry.platform->os == platform->os &&
+                 (platform->variant.empty() || entry.platform->variant == platform->variant))) {
                 chosen = &entry;
                 break;
             }
@@ -358,9 +357,9 @@ core::Result<Manifest> Layout::read_manifest(std::string_view tag_or_digest,
         }
         current = *chosen;
     }
-    return core::make_error(core::ErrorCode::not_found, "image.ref.not_found",
-                            fmt::format("`{}` is not in the image layout `{}`", tag_or_digest,
-                                        m_dir))
+    return core::make_error(
+               core::ErrorCode::not_found, "image.ref.not_found",
+               fmt::format("`{}` is not in the image layout `{}`", tag_or_digest, m_dir))
         .arg("ref", std::string(tag_or_digest))
         .arg("layout", m_dir);
 }

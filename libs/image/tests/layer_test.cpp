@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(Compressions, LayerTest,
                          [](const auto& param_info) {
                              return std::string(param_info.param == Compression::gzip   ? "gzip"
                                                 : param_info.param == Compression::zstd ? "zstd"
-                                                                                  : "none");
+                                                                                        : "none");
                          });
 
 TEST(LayerTest, GzipOfSeveralChunksIsAMultiMemberStream) {
@@ -122,8 +122,9 @@ TEST(LayoutTest, CreatesAValidLayoutAndReplacesTags) {
     auto layout = Layout::open_or_create(dir);
     ASSERT_THAT(layout, Succeeds());
     EXPECT_EQ(read_file(dir + "/oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
-    EXPECT_EQ(read_file(dir + "/index.json"),
-              R"({"manifests":[],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2})");
+    EXPECT_EQ(
+        read_file(dir + "/index.json"),
+        R"({"manifests":[],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2})");
 
     auto config = layout->write_blob(media_type::oci_config, R"({"architecture":"amd64"})");
     ASSERT_THAT(config, Succeeds());
@@ -210,7 +211,8 @@ TEST(AssembleTest, SameRequestSameDigestAndEpochChangesIt) {
         EXPECT_EQ(config->history.size(), 1U);
     }
     EXPECT_EQ(digests[0], digests[1]);
-    EXPECT_EQ(read_file(tmp.path() + "/oci1/index.json"), read_file(tmp.path() + "/oci2/index.json"));
+    EXPECT_EQ(read_file(tmp.path() + "/oci1/index.json"),
+              read_file(tmp.path() + "/oci2/index.json"));
 
     auto layout = Layout::open_or_create(tmp.path() + "/oci1");
     request.settings.created_epoch = 1700000000;

@@ -14,7 +14,9 @@ using test::FailsWithId;
 using test::Succeeds;
 using testing::HasSubstr;
 
-core::Digest digest_of(std::string_view text) { return core::sha256(text); }
+core::Digest digest_of(std::string_view text) {
+    return core::sha256(text);
+}
 
 TEST(ManifestTest, CanonicalJsonHasSortedKeysAndNoWhitespace) {
     Manifest manifest;
@@ -25,12 +27,15 @@ TEST(ManifestTest, CanonicalJsonHasSortedKeysAndNoWhitespace) {
     layer.size = 42;
     manifest.layers.push_back(layer);
     const auto json = to_json(manifest);
-    EXPECT_EQ(json,
-              "{\"config\":{\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\","
-              "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":2},"
-              "\"layers\":[{\"digest\":\"" + layer.digest.to_string() +
-                  "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"size\":42}],"
-                  "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}");
+    EXPECT_EQ(
+        json,
+        "{\"config\":{\"digest\":\"sha256:"
+        "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\","
+        "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":2},"
+        "\"layers\":[{\"digest\":\"" +
+            layer.digest.to_string() +
+            "\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"size\":42}],"
+            "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}");
     auto parsed = parse_manifest(json);
     ASSERT_THAT(parsed, Succeeds());
     EXPECT_EQ(*parsed, manifest);
@@ -63,15 +68,20 @@ TEST(ManifestTest, ReadsDockerSchema2AndIndexesWithPlatforms) {
     ASSERT_TRUE(parsed->manifests[0].platform.has_value());
     EXPECT_EQ(parsed->manifests[0].platform->variant, "v8");
     EXPECT_EQ(parsed->manifests[0].annotations.at(std::string(ref_name_annotation)), "v1");
-    EXPECT_THAT(to_json(*parsed), HasSubstr(R"("platform":{"architecture":"arm64","os":"linux","variant":"v8"})"));
+    EXPECT_THAT(to_json(*parsed),
+                HasSubstr(R"("platform":{"architecture":"arm64","os":"linux","variant":"v8"})"));
 }
 
 TEST(ManifestTest, RejectsWhatIsNotAManifest) {
     const auto cases = {
-        std::string("not json"), std::string("[]"), std::string(R"({"schemaVersion":1})"),
+        std::string("not json"),
+        std::string("[]"),
+        std::string(R"({"schemaVersion":1})"),
         std::string(R"({"schemaVersion":2,"config":{"digest":"sha256:zz","size":1},"layers":[]})"),
-        std::string(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","config":{},"layers":[]})"),
-        std::string(R"({"schemaVersion":2,"config":{"digest":"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f","size":-1},"layers":[]})")};
+        std::string(
+            R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","config":{},"layers":[]})"),
+        std::string(
+            R"({"schemaVersion":2,"config":{"digest":"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f","size":-1},"layers":[]})")};
     for (const auto& text : cases) {
         SCOPED_TRACE(text);
         const auto parsed = parse_manifest(text);
@@ -92,11 +102,13 @@ TEST(ConfigTest, CanonicalJsonRoundTripsAndOmitsEmptyFields) {
     config.diff_ids = {digest_of("x")};
     config.history = {{config.created, "envsmith layer /opt/env", "", "", false}};
     const auto json = to_json(config);
-    EXPECT_EQ(json,
-              R"({"architecture":"amd64","config":{"Cmd":["python"],"Env":["PATH=/opt/env/bin:/usr/bin","CONDA_PREFIX=/opt/env"],)"
-              R"("Labels":{"a":"b","org.envsmith.definition":"sha256:abc"},"WorkingDir":"/work"},)"
-              R"("created":"1970-01-01T00:00:00Z","history":[{"created":"1970-01-01T00:00:00Z","created_by":"envsmith layer /opt/env"}],)"
-              R"("os":"linux","rootfs":{"diff_ids":[")" + digest_of("x").to_string() + R"("],"type":"layers"}})");
+    EXPECT_EQ(
+        json,
+        R"({"architecture":"amd64","config":{"Cmd":["python"],"Env":["PATH=/opt/env/bin:/usr/bin","CONDA_PREFIX=/opt/env"],)"
+        R"("Labels":{"a":"b","org.envsmith.definition":"sha256:abc"},"WorkingDir":"/work"},)"
+        R"("created":"1970-01-01T00:00:00Z","history":[{"created":"1970-01-01T00:00:00Z","created_by":"envsmith layer /opt/env"}],)"
+        R"("os":"linux","rootfs":{"diff_ids":[")" +
+            digest_of("x").to_string() + R"("],"type":"layers"}})");
     auto parsed = parse_config(json);
     ASSERT_THAT(parsed, Succeeds());
     EXPECT_EQ(*parsed, config);
@@ -123,13 +135,15 @@ TEST(ConfigTest, ReadsADockerConfigAndDropsUnknownFields) {
                 FailsWithId("image.json.invalid"));
     EXPECT_THAT(parse_config(R"({"architecture":"amd64","os":"linux"})"),
                 FailsWithId("image.json.invalid"));
-    EXPECT_THAT(parse_config(R"({"architecture":"amd64","os":"linux","rootfs":{"diff_ids":["md5:x"]}})"),
-                FailsWithId("image.json.invalid"));
+    EXPECT_THAT(
+        parse_config(R"({"architecture":"amd64","os":"linux","rootfs":{"diff_ids":["md5:x"]}})"),
+        FailsWithId("image.json.invalid"));
 }
 
 TEST(ConfigTest, MergeEnvReplacesInPlaceAndAppendsNewKeys) {
     const std::vector<std::string> base = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "WEIRD"};
-    const auto merged = merge_env(base, {"CONDA_PREFIX=/opt/env", "PATH=/opt/env/bin:/usr/bin:/bin"});
+    const auto merged =
+        merge_env(base, {"CONDA_PREFIX=/opt/env", "PATH=/opt/env/bin:/usr/bin:/bin"});
     EXPECT_EQ(merged, (std::vector<std::string>{"PATH=/opt/env/bin:/usr/bin:/bin", "LANG=C.UTF-8",
                                                 "WEIRD", "CONDA_PREFIX=/opt/env"}));
     EXPECT_EQ(env_value(merged, "PATH"), "/opt/env/bin:/usr/bin:/bin");

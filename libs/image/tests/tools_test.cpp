@@ -25,8 +25,10 @@ constexpr const char* env_path = "opt/envsmith/envs/demo";
 
 /// `find` listing of a tree: path, permission bits, type, link target, size of files.
 std::string tree_listing(const std::string& dir) {
-    return run("cd '" + dir + "' && find . -printf '%p %m %y %l %s\\n' | grep -v ' d  ' | sort; "
-               "cd '" + dir + "' && find . -type d -printf '%p %m\\n' | sort");
+    return run("cd '" + dir +
+               "' && find . -printf '%p %m %y %l %s\\n' | grep -v ' d  ' | sort; "
+               "cd '" +
+               dir + "' && find . -type d -printf '%p %m\\n' | sort");
 }
 
 AssembleRequest demo_request(const std::string& env_dir, Compression compression) {
@@ -78,8 +80,10 @@ TEST_P(ToolsTest, UmociUnpacksTheInputTreeExactly) {
     ASSERT_EQ(status, 0) << out;
     const std::string unpacked = tmp.path() + "/bundle/rootfs/" + env_path;
     EXPECT_EQ(tree_listing(unpacked), tree_listing(tmp.path() + "/env"));
-    EXPECT_EQ(read_file(unpacked + "/lib/libdata.so"), read_file(tmp.path() + "/env/lib/libdata.so"));
-    struct stat a {}, b {};
+    EXPECT_EQ(read_file(unpacked + "/lib/libdata.so"),
+              read_file(tmp.path() + "/env/lib/libdata.so"));
+    struct stat a {
+    }, b{};
     ASSERT_EQ(::stat((unpacked + "/lib/libdata.so").c_str(), &a), 0);
     ASSERT_EQ(::stat((unpacked + "/lib/libdata-link.so").c_str(), &b), 0);
     EXPECT_EQ(a.st_ino, b.st_ino);  // the hardlink survived
@@ -104,8 +108,8 @@ TEST_P(ToolsTest, OciImageToolValidatesAndSkopeoReadsLabelsAndEnv) {
         // `--type imageLayout` is not implemented by this tool; `--type image` checks a layout.
         // It predates zstd layers (OCI 1.1) and rejects their media type, so gzip only.
         int status = 1;
-        const auto out = run("oci-image-tool validate --type image " + tmp.path() + "/oci 2>&1",
-                             &status);
+        const auto out =
+            run("oci-image-tool validate --type image " + tmp.path() + "/oci 2>&1", &status);
         EXPECT_EQ(status, 0) << out;
         EXPECT_THAT(out, HasSubstr("Validation succeeded"));
     }
@@ -120,7 +124,8 @@ TEST_P(ToolsTest, OciImageToolValidatesAndSkopeoReadsLabelsAndEnv) {
     EXPECT_EQ(inspected["Labels"]["org.envsmith.definition-hash"], "sha256:0123");
     EXPECT_EQ(inspected["Architecture"], "amd64");
     EXPECT_EQ(inspected["Os"], "linux");
-    EXPECT_THAT(inspected["Env"].dump(), HasSubstr("PATH=/opt/envsmith/envs/demo/bin:/usr/bin:/bin"));
+    EXPECT_THAT(inspected["Env"].dump(),
+                HasSubstr("PATH=/opt/envsmith/envs/demo/bin:/usr/bin:/bin"));
     ASSERT_EQ(inspected["Layers"].size(), 1U);
     EXPECT_EQ(inspected["Layers"][0], image->new_layers[0].descriptor.digest.to_string());
     EXPECT_EQ(inspected["Created"], "1970-01-01T00:00:00Z");
@@ -136,14 +141,16 @@ INSTANTIATE_TEST_SUITE_P(Compressions, ToolsTest,
 /// A busybox base image made by umoci as INFRA.md describes (busybox-static, applet links).
 bool make_busybox_base(const std::string& dir, std::string* log) {
     const std::string script =
-        "set -e; cd '" + dir + "'; mkdir -p bb/bin bb/etc bb/tmp bb/proc bb/sys bb/dev bb/root; "
+        "set -e; cd '" + dir +
+        "'; mkdir -p bb/bin bb/etc bb/tmp bb/proc bb/sys bb/dev bb/root; "
         "cp /bin/busybox bb/bin/; for a in sh ls cat echo env; do ln -s busybox bb/bin/$a; done; "
         "echo 'root:x:0:0:root:/root:/bin/sh' > bb/etc/passwd; echo 'root:x:0:' > bb/etc/group; "
         "tar --numeric-owner --owner=0 --group=0 -C bb -cf bb.tar .; "
         "umoci init --layout base; umoci new --image base:busybox; "
         "umoci raw add-layer --image base:busybox bb.tar; "
         "umoci config --image base:busybox --config.cmd /bin/sh --config.env PATH=/bin "
-        "--config.env LANG=C.UTF-8 --config.label base.label=busybox --architecture amd64 --os linux; "
+        "--config.env LANG=C.UTF-8 --config.label base.label=busybox --architecture amd64 --os "
+        "linux; "
         "umoci gc --layout base 2>&1";
     int status = 1;
     *log = run(script + " 2>&1", &status);
@@ -167,7 +174,8 @@ TEST(ToolsBaseTest, LayerOnABusyboxBaseUnpacksWithBothAndRuns) {
     auto request = demo_request(tmp.path() + "/env", Compression::gzip);
     request.base = *base;
     request.settings.cmd = std::vector<std::string>{
-        "/bin/sh", "-c", "echo PREFIX=$CONDA_PREFIX LANG=$LANG; cat /opt/envsmith/envs/demo/conda-meta/history"};
+        "/bin/sh", "-c",
+        "echo PREFIX=$CONDA_PREFIX LANG=$LANG; cat /opt/envsmith/envs/demo/conda-meta/history"};
     auto image = assemble_image(*layout, request);
     ASSERT_THAT(image, Succeeds());
     ASSERT_EQ(image->manifest_value.layers.size(), 2U);
@@ -180,7 +188,8 @@ TEST(ToolsBaseTest, LayerOnABusyboxBaseUnpacksWithBothAndRuns) {
 
     if (have_tool("oci-image-tool")) {
         int status = 1;
-        const auto out = run("oci-image-tool validate --type image " + tmp.path() + "/oci 2>&1", &status);
+        const auto out =
+            run("oci-image-tool validate --type image " + tmp.path() + "/oci 2>&1", &status);
         EXPECT_EQ(status, 0) << out;
     }
     int status = 1;
@@ -203,7 +212,8 @@ TEST(ToolsBaseTest, LayerOnABusyboxBaseUnpacksWithBothAndRuns) {
     runtime["process"]["terminal"] = false;
     std::ofstream(config_path) << runtime.dump();
     const std::string id = "envsmith-image-test-" + std::to_string(::getpid());
-    const auto ran = run("cd " + tmp.path() + "/bundle && timeout 20 runc run " + id + " 2>&1", &status);
+    const auto ran =
+        run("cd " + tmp.path() + "/bundle && timeout 20 runc run " + id + " 2>&1", &status);
     run("runc delete -f " + id + " > /dev/null 2>&1");
     if (status != 0 && ran.find("PREFIX=") == std::string::npos) {
         GTEST_SKIP() << "runc cannot run containers here: " << ran;

@@ -45,8 +45,8 @@ public:
     [[nodiscard]] std::uint64_t bytes_written() const noexcept { return m_bytes; }
 
 private:
-    core::Status header(std::string_view path, char type, std::uint32_t mode,
-                        std::uint64_t size, std::string_view link_target);
+    core::Status header(std::string_view path, char type, std::uint32_t mode, std::uint64_t size,
+                        std::string_view link_target);
     core::Status emit(std::string_view bytes);
     core::Status flush();
 
@@ -67,12 +67,12 @@ struct TreeTarOptions {
 };
 
 struct TreeTarSummary {
-    std::uint64_t entries = 0;    // every kind, including the parent directories
-    std::uint64_t files = 0;      // regular files (hardlinks not counted)
+    std::uint64_t entries = 0;  // every kind, including the parent directories
+    std::uint64_t files = 0;    // regular files (hardlinks not counted)
     std::uint64_t hardlinks = 0;
     std::uint64_t symlinks = 0;
-    std::uint64_t file_bytes = 0; // bytes of regular files
-    std::uint64_t tar_bytes = 0;  // bytes of the whole stream
+    std::uint64_t file_bytes = 0;  // bytes of regular files
+    std::uint64_t tar_bytes = 0;   // bytes of the whole stream
 };
 
 /// Writes the directory tree `source_dir` as a tar stream to `sink`. Entries are sorted by the

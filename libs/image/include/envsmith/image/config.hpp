@@ -17,7 +17,7 @@
 namespace envsmith::image {
 
 struct HistoryEntry {
-    std::string created;     // RFC 3339, e.g. "1970-01-01T00:00:00Z"; empty: not written
+    std::string created;  // RFC 3339, e.g. "1970-01-01T00:00:00Z"; empty: not written
     std::string created_by;
     std::string author;
     std::string comment;

@@ -30,7 +30,9 @@ struct LayerOptions {
     unsigned threads = 0;
     /// The mtime of every entry (SOURCE_DATE_EPOCH when the caller has one).
     std::int64_t mtime_epoch = 0;
-    int gzip_level = 6;  // libdeflate levels 1..12
+    /// libdeflate levels 1..12. 4: on ~100 MB of Python files, 31.2 MB in 1.1 s of CPU against
+    /// level 6's 30.2 MB in 1.4 s (docs/image.md); both smaller than umoci's gzip.
+    int gzip_level = 4;
     int zstd_level = 3;
 };
 
