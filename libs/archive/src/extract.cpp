@@ -99,7 +99,7 @@ core::Result<ExtractSummary> extract(const std::string& archive_path,
         return error;
     };
 
-    detail::DestinationTree tree(archive_path, std::move(root).value(), options.limits,
+    detail::DestinationTree tree(archive_path, destination, std::move(root).value(), options.limits,
                                  static_cast<std::uint64_t>(info.st_size));
     detail::ReadOptions read_options;
     read_options.want_info = options.conda_parts != CondaParts::pkg_only;

@@ -124,12 +124,29 @@ bool symlink_stays_inside(const std::vector<std::string>& link_components,
     return true;
 }
 
-DestinationTree::DestinationTree(std::string archive_path, UniqueFd root, ExtractLimits limits,
-                                 std::uint64_t archive_bytes)
+DestinationTree::DestinationTree(std::string archive_path, std::string destination, UniqueFd root,
+                                 ExtractLimits limits, std::uint64_t archive_bytes)
     : m_archive(std::move(archive_path)),
+      m_destination(std::move(destination)),
       m_root(std::move(root)),
       m_limits(limits),
       m_archive_bytes(archive_bytes) {}
+
+core::Error DestinationTree::io_failure(std::string_view entry, std::string_view relative) const {
+    const int error = errno;  // read first: building the path may change errno
+    const auto shown =
+        relative == "." ? m_destination : m_destination + "/" + std::string(relative);
+    return io_error(m_archive, entry, shown, error);
+}
+
+core::Error DestinationTree::io_failure(std::string_view entry,
+                                        const std::vector<std::string>& components,
+                                        std::size_t count) const {
+    const int error = errno;
+    auto relative = join(components, count);
+    errno = error;
+    return io_failure(entry, relative);
+}
 
 core::Result<int> DestinationTree::open_directory(const std::vector<std::string>& components,
                                                   std::size_t count, std::string_view entry) {
@@ -153,17 +170,18 @@ core::Result<int> DestinationTree::open_directory(const std::vector<std::string>
                 // A file of an earlier entry where this one needs a directory: replaced, as
                 // a later entry replaces an earlier one.
                 if (::unlinkat(fd, name.c_str(), 0) != 0) {
-                    return io_error(m_archive, entry, join(components, i + 1), errno);
+                    return io_failure(entry, components, i + 1);
                 }
             } else if (error != ENOENT) {
-                return io_error(m_archive, entry, join(components, i + 1), error);
+                errno = error;
+                return io_failure(entry, components, i + 1);
             }
             if (::mkdirat(fd, name.c_str(), dir_mode) != 0 && errno != EEXIST) {
-                return io_error(m_archive, entry, join(components, i + 1), errno);
+                return io_failure(entry, components, i + 1);
             }
             next = UniqueFd(::openat(fd, name.c_str(), dir_flags));
             if (!next.valid() || ::fchmod(next.get(), dir_mode) != 0) {  // not masked by umask
-                return io_error(m_archive, entry, join(components, i + 1), errno);
+                return io_failure(entry, components, i + 1);
             }
         }
         fd = next.get();
@@ -176,7 +194,7 @@ core::Result<UniqueFd> DestinationTree::find_directory(const std::vector<std::st
                                                        std::size_t count, std::string_view entry) {
     UniqueFd current(::fcntl(m_root.get(), F_DUPFD_CLOEXEC, 0));
     if (!current.valid()) {
-        return io_error(m_archive, entry, ".", errno);
+        return io_failure(entry, ".");
     }
     for (std::size_t i = 0; i < count; ++i) {
         UniqueFd next(::openat(current.get(), components[i].c_str(), dir_flags));
@@ -188,7 +206,8 @@ core::Result<UniqueFd> DestinationTree::find_directory(const std::vector<std::st
             if (error == ENOENT || error == ENOTDIR) {
                 return UniqueFd();
             }
-            return io_error(m_archive, entry, join(components, i + 1), error);
+            errno = error;
+            return io_failure(entry, components, i + 1);
         }
         current = std::move(next);
     }
@@ -202,7 +221,7 @@ core::Status DestinationTree::remove_existing(int parent, const std::string& nam
         if (errno == ENOENT) {
             return {};
         }
-        return io_error(m_archive, entry, entry, errno);
+        return io_failure(entry, entry);
     }
     if (S_ISDIR(info.st_mode)) {
         // Cached descriptors below `parent` may name this directory: forget them first.
@@ -210,12 +229,12 @@ core::Status DestinationTree::remove_existing(int parent, const std::string& nam
             m_open.resize(depth);
         }
         if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) != 0) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
         return {};
     }
     if (::unlinkat(parent, name.c_str(), 0) != 0) {
-        return io_error(m_archive, entry, entry, errno);
+        return io_failure(entry, entry);
     }
     return {};
 }
@@ -271,7 +290,7 @@ core::Status DestinationTree::add_directory(const std::vector<std::string>& comp
         !S_ISDIR(info.st_mode)) {
         // A file or symlink of an earlier entry: the directory replaces it (never followed).
         if (::unlinkat(*parent, components.back().c_str(), 0) != 0) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
     }
     auto made = open_directory(components, components.size(), entry);
@@ -314,7 +333,7 @@ core::Status DestinationTree::add_file(::archive* reader, ::archive_entry* entry
         file = UniqueFd(::openat(*parent, name.c_str(), file_flags, 0600));
     }
     if (!file.valid() || ::fchmod(file.get(), file_mode(entry)) != 0) {
-        return io_error(m_archive, path, path, errno);
+        return io_failure(path, path);
     }
 
     std::uint64_t position = 0;
@@ -335,7 +354,7 @@ core::Status DestinationTree::add_file(::archive* reader, ::archive_entry* entry
         }
         if (at > position) {  // a hole of a sparse entry
             if (::lseek(file.get(), static_cast<off_t>(at), SEEK_SET) < 0) {
-                return io_error(m_archive, path, path, errno);
+                return io_failure(path, path);
             }
         }
         const std::uint64_t end = at + size;
@@ -351,18 +370,19 @@ core::Status DestinationTree::add_file(::archive* reader, ::archive_entry* entry
             return bomb_error(m_archive, path, "max_ratio", m_limits.max_ratio);
         }
         if (!write_all(file.get(), block, size)) {
-            return io_error(m_archive, path, path, errno);
+            return io_failure(path, path);
         }
         position = end;
     }
     if (declared > position) {  // a sparse entry ending in a hole
         if (::ftruncate(file.get(), static_cast<off_t>(declared)) != 0) {
-            return io_error(m_archive, path, path, errno);
+            return io_failure(path, path);
         }
         position = declared;
     }
     if (const int error = file.close(); error != 0) {
-        return io_error(m_archive, path, path, error);
+        errno = error;
+        return io_failure(path, path);
     }
     ++m_summary.entries;
     ++m_summary.files;
@@ -384,13 +404,13 @@ core::Status DestinationTree::add_symlink(const std::vector<std::string>& compon
     const auto& name = components.back();
     if (::symlinkat(target_text.c_str(), *parent, name.c_str()) != 0) {
         if (errno != EEXIST) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
         if (auto removed = remove_existing(*parent, name, depth, entry); !removed) {
             return removed;
         }
         if (::symlinkat(target_text.c_str(), *parent, name.c_str()) != 0) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
     }
     ++m_summary.entries;
@@ -430,13 +450,13 @@ core::Status DestinationTree::add_hardlink(const std::vector<std::string>& compo
     const auto& name = components.back();
     if (::linkat(target_parent->get(), target_name.c_str(), *parent, name.c_str(), 0) != 0) {
         if (errno != EEXIST) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
         if (auto removed = remove_existing(*parent, name, depth, entry); !removed) {
             return removed;
         }
         if (::linkat(target_parent->get(), target_name.c_str(), *parent, name.c_str(), 0) != 0) {
-            return io_error(m_archive, entry, entry, errno);
+            return io_failure(entry, entry);
         }
     }
     ++m_summary.entries;

@@ -50,10 +50,10 @@ enum class PathCheck : std::uint8_t { inside, absolute, escapes };
 
 class DestinationTree {
 public:
-    /// `root` is the destination directory, opened; `archive_bytes` the archive's file size
-    /// (for the ratio limit).
-    DestinationTree(std::string archive_path, UniqueFd root, ExtractLimits limits,
-                    std::uint64_t archive_bytes);
+    /// `root` is the destination directory (named `destination` in errors), opened;
+    /// `archive_bytes` the archive's file size (for the ratio limit).
+    DestinationTree(std::string archive_path, std::string destination, UniqueFd root,
+                    ExtractLimits limits, std::uint64_t archive_bytes);
 
     /// Creates one entry, reading its data from `reader`.
     [[nodiscard]] core::Status add(::archive* reader, ::archive_entry* entry);
@@ -86,7 +86,15 @@ private:
     core::Status add_hardlink(const std::vector<std::string>& components, std::string_view entry,
                               std::string_view target);
 
+    /// `archive.io` for `relative` below the destination, with the current errno.
+    [[nodiscard]] core::Error io_failure(std::string_view entry, std::string_view relative) const;
+    /// The same for the directory made of the first `count` components.
+    [[nodiscard]] core::Error io_failure(std::string_view entry,
+                                         const std::vector<std::string>& components,
+                                         std::size_t count) const;
+
     std::string m_archive;
+    std::string m_destination;
     UniqueFd m_root;
     ExtractLimits m_limits;
     std::uint64_t m_archive_bytes = 0;

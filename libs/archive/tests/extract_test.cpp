@@ -987,3 +987,26 @@ TEST_F(ExtractTest, ZipEntriesGetTheSameChecks) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+TEST_F(ExtractTest, WriteFailuresAreIoErrorsNamingThePath) {
+    // A name longer than NAME_MAX (255) fails in openat/mkdirat even for root.
+    const std::string long_name(300, 'n');
+    for (const auto& path : {long_name, "dir/" + long_name + "/file"}) {
+        SCOPED_TRACE(path.substr(0, 8));
+        write_tar(file("long.tar"), {{.path = "ok", .data = "ok"}, {.path = path, .data = "x"}});
+        const auto result = extract(file("long.tar"), dest("out"));
+        ASSERT_THAT(result, FailsWithId("archive.io"));
+        EXPECT_EQ(result.error().code, core::ErrorCode::unavailable);
+        EXPECT_EQ(result.error().arg_value("entry"), path);
+        const auto shown = path == long_name ? path : "dir/" + long_name;
+        EXPECT_EQ(result.error().arg_value("path"), (dest("out") / shown).string());
+        EXPECT_EQ(result.error().arg_value("detail"), "File name too long");
+        EXPECT_FALSE(stdfs::exists(dest("out")));
+    }
+}
+
+}  // namespace
+}  // namespace envsmith::archive
