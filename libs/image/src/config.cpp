@@ -243,6 +243,19 @@ std::vector<std::string> merge_env(const std::vector<std::string>& base,
     return out;
 }
 
+std::vector<std::string> conda_prefix_env(std::string_view prefix,
+                                          const std::vector<std::string>& base_env) {
+    std::string root(prefix);
+    while (root.size() > 1 && root.back() == '/') {
+        root.pop_back();
+    }
+    const auto base_path = env_value(base_env, "PATH");
+    const std::string rest = base_path && !base_path->empty()
+                                 ? *base_path
+                                 : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    return {fmt::format("PATH={}/bin:{}", root, rest), fmt::format("CONDA_PREFIX={}", root)};
+}
+
 std::optional<std::string> env_value(const std::vector<std::string>& env, std::string_view key) {
     for (const auto& entry : env) {
         if (env_key(entry) == key) {

@@ -169,14 +169,10 @@ private:
         auto chunk = std::make_shared<std::string>(std::move(m_chunk));
         m_chunk = std::string();
         m_chunk.reserve(gzip_chunk_bytes);
-        if (m_slots == 1) {
-            std::promise<std::string> done;
-            done.set_value(compress(compressor, *chunk));
-            m_jobs.push_back(done.get_future());
-        } else {
-            m_jobs.push_back(std::async(
-                std::launch::async, [compressor, chunk] { return compress(compressor, *chunk); }));
-        }
+        // Even with one slot the compression runs on a worker: the calling thread meanwhile
+        // reads files and hashes the next chunk.
+        m_jobs.push_back(std::async(std::launch::async,
+                                    [compressor, chunk] { return compress(compressor, *chunk); }));
         return {};
     }
 

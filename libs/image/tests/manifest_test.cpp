@@ -149,6 +149,12 @@ TEST(ConfigTest, MergeEnvReplacesInPlaceAndAppendsNewKeys) {
     EXPECT_EQ(env_value(merged, "PATH"), "/opt/env/bin:/usr/bin:/bin");
     EXPECT_EQ(env_value(merged, "PAT"), std::nullopt);
     EXPECT_EQ(rfc3339_utc(1700000000), "2023-11-14T22:13:20Z");
+
+    EXPECT_EQ(conda_prefix_env("/opt/envsmith/envs/demo/", base),
+              (std::vector<std::string>{"PATH=/opt/envsmith/envs/demo/bin:/usr/bin:/bin",
+                                        "CONDA_PREFIX=/opt/envsmith/envs/demo"}));
+    EXPECT_EQ(conda_prefix_env("/opt/env", {})[0],
+              "PATH=/opt/env/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 }
 
 }  // namespace

@@ -63,6 +63,12 @@ struct ImageConfig {
 [[nodiscard]] std::vector<std::string> merge_env(const std::vector<std::string>& base,
                                                  const std::vector<std::string>& overrides);
 
+/// The Env entries that activate a conda prefix at `prefix` (an absolute path in the image):
+/// PATH=<prefix>/bin followed by the PATH of `base_env` (or the usual Debian default when it
+/// has none) and CONDA_PREFIX=<prefix>. Merge them over the base with merge_env.
+[[nodiscard]] std::vector<std::string> conda_prefix_env(std::string_view prefix,
+                                                        const std::vector<std::string>& base_env);
+
 /// The value of KEY in an env list, if present.
 [[nodiscard]] std::optional<std::string> env_value(const std::vector<std::string>& env,
                                                    std::string_view key);
