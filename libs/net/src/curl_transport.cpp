@@ -50,10 +50,43 @@ struct Transfer {
     core::Reporter* reporter = nullptr;
     std::string display_url;  // redacted
     curl_off_t reported_bytes = -1;
+    // Streaming (`send_streaming`): the body goes to the sink, announced once per attempt.
+    core::BodySink* sink = nullptr;
+    CURL* easy = nullptr;
+    bool file_url = false;
+    bool announced = false;
+    bool aborted = false;  // the sink returned false
 };
+
+/// Announces the response to the sink once: the status libcurl has so far is the final one
+/// (redirect bodies never reach the write callback). A `file://` transfer has no status.
+bool announce(Transfer& transfer) {
+    if (transfer.announced) {
+        return true;
+    }
+    transfer.announced = true;
+    long status = 0;
+    curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
+    if (transfer.file_url || status == 0) {
+        status = 200;
+    }
+    if (!transfer.sink->on_response(static_cast<int>(status), transfer.response.headers)) {
+        transfer.aborted = true;
+        return false;
+    }
+    return true;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
+    if (transfer->sink != nullptr) {
+        if (!announce(*transfer) ||
+            !transfer->sink->on_body(std::string_view(data, size * count))) {
+            transfer->aborted = true;
+            return 0;  // CURLE_WRITE_ERROR
+        }
+        return size * count;
+    }
     transfer->response.body.append(data, size * count);
     return size * count;
 }
@@ -64,6 +97,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     if (line.starts_with("HTTP/")) {
         // A new response (after a redirect or a 100 Continue): only the last one counts.
         transfer->response.headers.clear();
+        transfer->announced = false;
     } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
         transfer->response.headers.emplace_back(std::string(core::trim(line.substr(0, colon))),
                                                 std::string(core::trim(line.substr(colon + 1))));
@@ -331,7 +365,8 @@ struct CurlTransport::State {
 
     /// A configured easy handle for one attempt at `request`, which must outlive it.
     std::unique_ptr<Handle> prepare(const core::HttpRequest& request,
-                                    const std::string& display_url) const;
+                                    const std::string& display_url,
+                                    core::BodySink* sink = nullptr) const;
     /// What a finished attempt gave.
     Attempt finish(Handle& handle, CURLcode code, const core::HttpRequest& request) const;
 
@@ -346,7 +381,8 @@ struct CurlTransport::State {
 };
 
 std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& request,
-                                                      const std::string& display_url) const {
+                                                      const std::string& display_url,
+                                                      core::BodySink* sink) const {
     auto prepared = std::make_unique<Handle>();
     prepared->easy.reset(curl_easy_init());
     if (!prepared->easy) {
@@ -356,6 +392,9 @@ std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& r
     auto& transfer = prepared->transfer;
     transfer.reporter = &reporter;
     transfer.display_url = display_url;
+    transfer.sink = sink;
+    transfer.easy = handle;
+    transfer.file_url = is_file_url(request.url);
     auto& error_buffer = prepared->error_buffer;
 
     set(handle, CURLOPT_URL, request.url.c_str());
@@ -386,7 +425,8 @@ std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& r
     set(handle, CURLOPT_HEADERDATA, &transfer);
     set(handle, CURLOPT_XFERINFOFUNCTION, &on_progress);
     set(handle, CURLOPT_XFERINFODATA, &transfer);
-    set(handle, CURLOPT_NOPROGRESS, 0L);
+    // A streamed body's progress is reported by the sink's owner, who knows the whole size.
+    set(handle, CURLOPT_NOPROGRESS, sink != nullptr ? 1L : 0L);
 
     if (request.method == "HEAD") {
         set(handle, CURLOPT_NOBODY, 1L);
@@ -435,6 +475,9 @@ Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
     auto& transfer = prepared.transfer;
     const auto& error_buffer = prepared.error_buffer;
     Attempt attempt;
+    if (code == CURLE_OK && transfer.sink != nullptr && !announce(transfer)) {
+        code = CURLE_WRITE_ERROR;  // an empty body the sink refused
+    }
     if (code == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
@@ -459,6 +502,10 @@ Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
     curl_easy_getinfo(handle, CURLINFO_HTTP_CONNECTCODE, &connect_code);
     const auto proxy = proxy_for(request.url, options.proxy);
     attempt.failure = classify(code, os_errno, connect_code, !proxy.empty());
+    if (code == CURLE_WRITE_ERROR && transfer.aborted) {
+        attempt.failure = {core::ErrorCode::cancelled, "net.transfer.aborted",
+                           "the receiver stopped the transfer", false};
+    }
     if (!proxy.empty()) {
         attempt.proxy = core::redact_url(proxy);
     }
@@ -554,6 +601,22 @@ core::Result<core::HttpResponse> CurlTransport::send(const core::HttpRequest& re
     const auto display_url = core::redact_url(request.url);
     for (std::uint32_t retry = 0;; ++retry) {
         auto handle = state.prepare(request, display_url);
+        const auto code = curl_easy_perform(handle->easy.get());
+        auto decision =
+            state.decide(request, display_url, state.finish(*handle, code, request), retry);
+        if (decision.result) {
+            return std::move(*decision.result);
+        }
+        state.sleep(decision.wait);
+    }
+}
+
+core::Result<core::HttpResponse> CurlTransport::send_streaming(const core::HttpRequest& request,
+                                                               core::BodySink& sink) {
+    auto& state = *m_state;
+    const auto display_url = core::redact_url(request.url);
+    for (std::uint32_t retry = 0;; ++retry) {
+        auto handle = state.prepare(request, display_url, &sink);
         const auto code = curl_easy_perform(handle->easy.get());
         auto decision =
             state.decide(request, display_url, state.finish(*handle, code, request), retry);

@@ -81,6 +81,12 @@ public:
 
     core::Result<core::HttpResponse> send(const core::HttpRequest& request) override;
 
+    /// As `send`, with the body streamed to `sink` (no progress events: the sink's owner
+    /// reports them). A retried attempt announces its response to the sink again. A sink that
+    /// returns false ends the transfer with `net.transfer.aborted` (cancelled), not retried.
+    core::Result<core::HttpResponse> send_streaming(const core::HttpRequest& request,
+                                                    core::BodySink& sink) override;
+
     /// Sends every request over one libcurl multi handle, at most `max_parallel` transfers
     /// at a time, each with the retries of `send`. Returns one result per request, in the
     /// order of `requests`, which must outlive the call. Waits between attempts overlap
