@@ -353,6 +353,14 @@ TEST_F(WheelInstallTest, ShebangsNameThePrefixPathNotTheWriteDir) {
     EXPECT_EQ(rows.count("../../../share/demo/readme.txt"), 1U);
     EXPECT_EQ(rows.count("demo_ext.py"), 1U);
     EXPECT_EQ(rows.size(), installed->files.size());
+    // `files` is exactly what is on disk (the test's own bin/ aside).
+    std::vector<std::string> on_disk;
+    for (const auto& name : files_under(prefix())) {
+        if (stdfs::is_regular_file(prefix() + "/" + name)) {
+            on_disk.push_back(name);
+        }
+    }
+    EXPECT_EQ(on_disk, installed->files);
     // Nothing outside write_dir.
     EXPECT_FALSE(stdfs::exists("/opt/envsmith/envs/demo/bin/demo"));
 }
@@ -524,6 +532,25 @@ TEST_F(WheelInstallTest, RefusesWheelsRecordDoesNotCover) {
         expect_nothing_written(prefix());
         stdfs::remove(wheel);
     }
+}
+
+TEST_F(WheelInstallTest, RefusesSymlinksInTheWheel) {
+    const auto target = runnable_target(prefix());
+    const auto wheel = build_wheel(work(), "demo-1.0-py3-none-any.whl", demo_wheel());
+    // Add a symlink entry (zip external attributes: S_IFLNK | 0777) pointing out of the prefix.
+    const auto added = run(fmt::format(
+        "{} -c {}", system_python,
+        quote("import zipfile\n"
+              "z = zipfile.ZipFile(" + nlohmann::json(wheel).dump() + ", 'a')\n"
+              "info = zipfile.ZipInfo('demo/link.py')\n"
+              "info.external_attr = 0o120777 << 16\n"
+              "z.writestr(info, '/etc/passwd')\n"
+              "z.close()\n")));
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    const auto refused = install_wheel(wheel, target, {}, m_reporter);
+    ASSERT_THAT(refused, FailsWithId("wheel.entry.not_regular"));
+    EXPECT_EQ(refused.error().arg_value("path"), "demo/link.py");
+    expect_nothing_written(prefix());
 }
 
 TEST_F(WheelInstallTest, WarnsAboutANewerMinorWheelVersionAndRecordRowsWithoutFiles) {
