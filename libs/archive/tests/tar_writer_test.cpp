@@ -282,5 +282,19 @@ TEST(TarWriterTest, ErrorsHaveIds) {
     EXPECT_THAT(write_tree(tmp.path() + "/tree", {}, failing), FailsWithId("test.sink"));
 }
 
+TEST(TarWriterTest, FileThatChangedOrVanishedIsAnError) {
+    TempDir tmp;
+    write_file(tmp.path() + "/five", "12345");
+    TarWriter writer([](std::string_view) -> core::Status { return {}; }, 0);
+    const auto grew = writer.add_file("five", 0644, 3, tmp.path() + "/five");
+    ASSERT_THAT(grew, FailsWithId("archive.tar.changed"));
+    EXPECT_EQ(grew.error().message, "`" + tmp.path() + "/five` changed while it was being archived");
+    EXPECT_THAT(writer.add_file("five", 0644, 9, tmp.path() + "/five"),
+                FailsWithId("archive.tar.changed"));
+    const auto gone = writer.add_file("gone", 0644, 1, tmp.path() + "/gone");
+    ASSERT_THAT(gone, FailsWithId("archive.tar.io"));
+    EXPECT_EQ(gone.error().arg_value("path"), tmp.path() + "/gone");
+}
+
 }  // namespace
 }  // namespace envsmith::archive
