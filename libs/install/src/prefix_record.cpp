@@ -1,5 +1,6 @@
 #include "envsmith/install/prefix_record.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "envsmith/install/link.hpp"
 #include "link_detail.hpp"
 
 namespace envsmith::install {
@@ -206,6 +208,46 @@ core::Result<std::string> write_prefix_record(const std::string& write_dir, cons
         return std::move(written).error();
     }
     return path;
+}
+
+core::Result<PrefixFiles> PrefixFiles::from_prefix(const std::string& write_dir) {
+    PrefixFiles owners;
+    const auto meta = stdfs::path(write_dir) / "conda-meta";
+    std::error_code ec;
+    if (!stdfs::is_directory(meta, ec)) {
+        return owners;
+    }
+    std::vector<stdfs::path> records;
+    for (const auto& entry : stdfs::directory_iterator(meta, ec)) {
+        if (entry.path().extension() == ".json") {
+            records.push_back(entry.path());
+        }
+    }
+    std::sort(records.begin(), records.end());
+    for (const auto& path : records) {
+        std::ifstream in(path, std::ios::binary);
+        const json record = json::parse(in, nullptr, false);
+        const auto bad = [&](const char* why) {
+            return detail::link_error(core::ErrorCode::invalid_input, "install.link.metadata_invalid",
+                                      "cannot read `{file}`: {detail}",
+                                      {{"file", path.string()}, {"detail", why}});
+        };
+        if (record.is_discarded() || !record.is_object()) {
+            return bad("not a JSON object");
+        }
+        PackageRecordInfo info;
+        info.name = string_or_empty(record, "name");
+        info.version = string_or_empty(record, "version");
+        info.build = string_or_empty(record, "build");
+        if (info.name.empty() || info.version.empty() || info.build.empty()) {
+            return bad("name, version or build missing");
+        }
+        const auto owner = dist_name(info);
+        for (const auto& file : string_list(record.value("files", json::array()))) {
+            owners.claim(file, owner);
+        }
+    }
+    return owners;
 }
 
 core::Status append_history(const std::string& write_dir, const std::vector<PackageRecordInfo>& linked,

@@ -202,6 +202,23 @@ TEST(PrefixRecordTest, WriteFailsWithAnIoErrorWhereCondaMetaCannotBeMade) {
     EXPECT_EQ(written.error().message_id, "install.link.io");
 }
 
+TEST(PrefixRecordTest, PrefixFilesAreSeededFromCondaMetaRecords) {
+    TempDir tmp;
+    const auto empty = PrefixFiles::from_prefix(tmp.path().string());
+    ASSERT_TRUE(empty.has_value());
+    EXPECT_EQ(empty->size(), 0U);
+    ASSERT_TRUE(write_prefix_record(tmp.path().string(), sample_record()).has_value());
+    const auto seeded = PrefixFiles::from_prefix(tmp.path().string());
+    ASSERT_TRUE(seeded.has_value()) << seeded.error().describe();
+    EXPECT_EQ(seeded->size(), 3U);
+    ASSERT_NE(seeded->owner("lib/libz.so"), nullptr);
+    EXPECT_EQ(*seeded->owner("lib/libz.so"), "zlib-1.2.11-h7b6447c_3");
+    std::ofstream(tmp.path() / "conda-meta/broken-1-0.json") << "{";
+    const auto broken = PrefixFiles::from_prefix(tmp.path().string());
+    ASSERT_FALSE(broken.has_value());
+    EXPECT_EQ(broken.error().message_id, "install.link.metadata_invalid");
+}
+
 /// Reads a prefix the way conda's PrefixData does (conda-meta/*.json named after
 /// name-version-build, every listed file present) and prints "name version build files" lines.
 constexpr const char* python_reader = R"(

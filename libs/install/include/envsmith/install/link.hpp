@@ -86,6 +86,11 @@ struct LinkOptions {
 /// transaction. Seed it from existing conda-meta records to catch clobbers with them too.
 class PrefixFiles {
 public:
+    /// The owners recorded in <write_dir>/conda-meta/*.json (`files` of each record, owner
+    /// `name-version-build`); an empty set when there is no conda-meta. Fails with
+    /// `install.link.metadata_invalid` for a record that is not JSON with name, version, build.
+    [[nodiscard]] static core::Result<PrefixFiles> from_prefix(const std::string& write_dir);
+
     /// Records `package` as the owner of `path`; returns the previous owner, if another.
     std::optional<std::string> claim(const std::string& path, const std::string& package);
     [[nodiscard]] const std::string* owner(const std::string& path) const;
