@@ -169,7 +169,7 @@ core::Result<std::string> read_entry(const std::string& archive_path, std::strin
                 if (status == ARCHIVE_EOF) {
                     break;
                 }
-                if (status < ARCHIVE_WARN) {
+                if (status != ARCHIVE_OK) {  // WARN here is a bad CRC
                     return detail::corrupt_error(archive_path, wanted,
                                                  detail::reader_error(reader));
                 }

@@ -71,7 +71,7 @@ la_ssize_t read_inner(::archive* inner, void* client_data, const void** buffer) 
         *buffer = nullptr;
         return 0;
     }
-    if (status < ARCHIVE_WARN) {
+    if (status != ARCHIVE_OK) {  // WARN here is a bad CRC
         archive_set_error(inner, EIO, "%s", reader_error(source->outer).c_str());
         return -1;
     }
@@ -200,7 +200,11 @@ std::string_view entry_hardlink(::archive_entry* entry) {
 
 std::string reader_error(::archive* reader) {
     const char* text = archive_error_string(reader);
-    return text == nullptr ? std::string("unknown read error") : std::string(text);
+    std::string out = text == nullptr ? std::string("unknown read error") : std::string(text);
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
+        out.pop_back();
+    }
+    return out;
 }
 
 std::string_view display_path(std::string_view path) {

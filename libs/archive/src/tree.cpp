@@ -345,7 +345,7 @@ core::Status DestinationTree::add_file(::archive* reader, ::archive_entry* entry
         if (status == ARCHIVE_EOF) {
             break;
         }
-        if (status < ARCHIVE_WARN) {
+        if (status != ARCHIVE_OK) {  // ARCHIVE_WARN: a zip member's CRC does not match
             return corrupt_error(m_archive, path, reader_error(reader));
         }
         const auto at = static_cast<std::uint64_t>(offset);

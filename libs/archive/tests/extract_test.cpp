@@ -1010,3 +1010,46 @@ TEST_F(ExtractTest, WriteFailuresAreIoErrorsNamingThePath) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+TEST_F(ExtractTest, ZipCrcMismatchesAreCorrupt) {
+    ENVSMITH_REQUIRE_TESTDATA(data);
+    // One bit flipped in the middle of colander/__init__.py's deflate data: inflate still
+    // succeeds (`unzip -t` reports "bad CRC"); libarchive reports it as ARCHIVE_WARN (here: the
+    // size is wrong), which an extraction must not accept.
+    auto bytes = slurp(data + "/pip/tests/data/packages/colander-0.9.9-py2.py3-none-any.whl");
+    const std::string name = "colander/__init__.py";
+    // Find the local header of `name`: signature, 26 bytes of fields, then the name.
+    std::size_t local = std::string::npos;
+    for (auto at = bytes.find("PK\x03\x04"); at != std::string::npos;
+         at = bytes.find("PK\x03\x04", at + 4)) {
+        if (bytes.compare(at + 30, name.size(), name) == 0) {
+            local = at;
+            break;
+        }
+    }
+    ASSERT_NE(local, std::string::npos);
+    auto u16 = [&](std::size_t at) {
+        return static_cast<std::size_t>(static_cast<unsigned char>(bytes[at])) |
+               static_cast<std::size_t>(static_cast<unsigned char>(bytes[at + 1])) << 8U;
+    };
+    auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16U; };
+    const auto data_start = local + 30 + u16(local + 26) + u16(local + 28);
+    const auto compressed = u32(local + 18);
+    ASSERT_GT(compressed, 1000U);
+    bytes[data_start + compressed / 2] =
+        static_cast<char>(bytes[data_start + compressed / 2] ^ 0x20);
+    const auto flipped = file("flipped-0.9.9-py2.py3-none-any.whl");
+    std::ofstream(flipped, std::ios::binary) << bytes;
+
+    const auto result = extract(flipped, dest("out"));
+    ASSERT_THAT(result, FailsWithId("archive.corrupt"));
+    EXPECT_EQ(result.error().arg_value("entry"), name);
+    EXPECT_FALSE(stdfs::exists(dest("out")));
+    EXPECT_THAT(read_entry(flipped, name), FailsWithId("archive.corrupt"));
+}
+
+}  // namespace
+}  // namespace envsmith::archive
