@@ -93,9 +93,16 @@ core::Result<ExtractSummary> extract(const std::string& archive_path,
     if (!root) {
         return std::move(root).error();
     }
+    // When `destination` is a symlink to an empty directory, the entries land in that
+    // directory: a failure removes it as well as the link.
+    std::error_code resolve_error;
+    const auto real_destination = stdfs::canonical(destination, resolve_error);
     auto fail = [&](core::Error error) -> core::Result<ExtractSummary> {
         std::error_code ignored;
-        stdfs::remove_all(destination, ignored);  // removes symlinks, never follows them
+        if (!resolve_error) {
+            stdfs::remove_all(real_destination, ignored);  // never follows symlinks inside
+        }
+        stdfs::remove_all(destination, ignored);
         return error;
     };
 

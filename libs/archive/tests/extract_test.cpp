@@ -1053,3 +1053,24 @@ TEST_F(ExtractTest, ZipCrcMismatchesAreCorrupt) {
 
 }  // namespace
 }  // namespace envsmith::archive
+
+namespace envsmith::archive {
+namespace {
+
+TEST_F(ExtractTest, AFailureBehindASymlinkedDestinationLeavesNothingEither) {
+    ASSERT_TRUE(stdfs::create_directory(dest("real")));
+    stdfs::create_directory_symlink(dest("real"), dest("link"));
+    write_tar(file("bad.tar"), {{.path = "a/b", .data = "x"}, {.path = "../up", .data = "x"}});
+    ASSERT_THAT(extract(file("bad.tar"), dest("link")), FailsWithId("archive.unsafe.path_escape"));
+    EXPECT_FALSE(stdfs::exists(dest("real")));
+    EXPECT_FALSE(stdfs::exists(stdfs::symlink_status(dest("link"))));
+
+    ASSERT_TRUE(stdfs::create_directory(dest("real")));
+    stdfs::create_directory_symlink(dest("real"), dest("link"));
+    write_tar(file("good.tar"), {{.path = "a/b", .data = "x"}});
+    ASSERT_THAT(extract(file("good.tar"), dest("link")), Succeeds());
+    EXPECT_EQ(slurp(dest("real") / "a/b"), "x");
+}
+
+}  // namespace
+}  // namespace envsmith::archive
