@@ -518,6 +518,9 @@ core::Result<VerifiedDownload> download_verified(const DownloadRequest& request,
                     break;
                 }
                 if (mismatch_retried) {
+                    // Unverified bytes are not kept, not even for a later resume.
+                    fd.reset();
+                    ::unlink(request.part_path.c_str());
                     return std::move(outcome.error);
                 }
                 mismatch_retried = true;
