@@ -147,6 +147,42 @@ LinkOptions with_python() {
     return options;
 }
 
+/// The English template of `id` in locale/en/install_link.yaml, or "" when it is not there.
+std::string english_template(std::string_view id) {
+#ifdef ENVSMITH_SOURCE_DIR
+    std::ifstream in(stdfs::path(ENVSMITH_SOURCE_DIR) / "locale/en/install_link.yaml");
+    std::string line;
+    const auto key = std::string(id) + ": \"";
+    while (std::getline(in, line)) {
+        if (line.starts_with(key) && line.ends_with("\"")) {
+            return line.substr(key.size(), line.size() - key.size() - 1);
+        }
+    }
+#endif
+    return {};
+}
+
+std::string fill_args(const std::string& text, const std::vector<core::MessageArg>& args) {
+    std::string out = text;
+    for (const auto& arg : args) {
+        const auto placeholder = "{" + arg.name + "}";
+        for (auto pos = out.find(placeholder); pos != std::string::npos; pos = out.find(placeholder, pos + arg.value.size())) {
+            out.replace(pos, placeholder.size(), arg.value);
+        }
+    }
+    return out;
+}
+
+/// The catalog's English text filled with the args is the message (what diag relies on).
+void expect_catalog_text(std::string_view id, const std::string& message, const std::vector<core::MessageArg>& args) {
+    const auto text = english_template(id);
+    ASSERT_FALSE(text.empty()) << id << " has no English text";
+    EXPECT_EQ(fill_args(text, args), message) << id;
+}
+void expect_catalog_text(const core::Error& error) {
+    expect_catalog_text(error.message_id, error.message, error.args);
+}
+
 PackageRecordInfo record_for(const stdfs::path& package_dir) {
     auto record = read_package_record(package_dir.string());
     EXPECT_TRUE(record.has_value()) << (record ? "" : record.error().describe());
@@ -188,6 +224,7 @@ TEST(PrefixPlaceholderTest, BinaryRefusesALongerPrefix) {
     const auto out = replace_prefix_binary("x/short\0"s, "/short", "/much/longer/prefix", "lib/libx.so");
     ASSERT_FALSE(out.has_value());
     EXPECT_EQ(out.error().message_id, "install.link.prefix_too_long");
+    expect_catalog_text(out.error());
     EXPECT_EQ(out.error().arg_value("path"), "lib/libx.so");
     EXPECT_THAT(out.error().message, HasSubstr("/much/longer/prefix"));
     // No placeholder in the file: nothing to refuse.
@@ -290,6 +327,7 @@ TEST(LinkTest, ClobberIsReportedAndTheLaterPackageWins) {
     ASSERT_EQ(reporter.warnings.size(), 1U);
     const auto& warning = reporter.warnings[0];
     EXPECT_EQ(warning.id, "conda.clobber");
+    expect_catalog_text(warning.id, warning.text, warning.args);
     EXPECT_EQ(warning.arg("path"), "bin/clobber-test-file");
     EXPECT_EQ(warning.arg("package"), "clobber-b-1.0-0");
     EXPECT_EQ(warning.arg("owner"), "clobber-a-1.0-0");
@@ -317,6 +355,7 @@ TEST(LinkTest, ClobberIsAnErrorWhenTheOptionSaysSo) {
     const auto second = link_package(b.string(), record_for(b), target, strict, owners, reporter);
     ASSERT_FALSE(second.has_value());
     EXPECT_EQ(second.error().message_id, "conda.clobber");
+    expect_catalog_text(second.error());
     EXPECT_EQ(second.error().code, core::ErrorCode::conflict);
     EXPECT_EQ(second.error().arg_value("owner"), "clobber-a-1.0-0");
     EXPECT_THAT(slurp(tmp.path() / "prefix/bin/clobber-test-file"), HasSubstr("clobber-a"));
@@ -335,6 +374,7 @@ TEST(LinkTest, NoarchPythonGoesToSitePackagesAndNeedsAPython) {
     const auto without = link_package(pkg.string(), record_for(pkg), target, {}, owners, reporter);
     ASSERT_FALSE(without.has_value());
     EXPECT_EQ(without.error().message_id, "install.link.noarch_python_without_python");
+    expect_catalog_text(without.error());
     EXPECT_EQ(without.error().arg_value("package"), "sample_noarch_python-1.0-py_0");
 
     const auto options = with_python();
@@ -406,6 +446,7 @@ TEST(LinkTest, BadEntryPointIsAnError) {
                                      owners, reporter);
     ASSERT_FALSE(linked.has_value());
     EXPECT_EQ(linked.error().message_id, "install.link.entry_point_invalid");
+    expect_catalog_text(linked.error());
     EXPECT_EQ(linked.error().arg_value("entry_point"), "../evil = x:y");
 }
 
@@ -476,6 +517,7 @@ TEST_F(CondaPlaceholderTest, APrefixLongerThanTheBinaryPlaceholderIsRefused) {
     const auto linked = link_package(pkg.string(), record_for(pkg), {tmp.str("stage"), prefix}, {}, owners, reporter);
     ASSERT_FALSE(linked.has_value());
     EXPECT_EQ(linked.error().message_id, "install.link.prefix_too_long");
+    expect_catalog_text(linked.error());
     EXPECT_EQ(linked.error().arg_value("path"), "Lib/site-packages/conda/_native.so");
     EXPECT_EQ(linked.error().arg_value("placeholder"), placeholder);
     EXPECT_EQ(linked.error().arg_value("prefix"), prefix);
@@ -495,6 +537,7 @@ TEST(LinkScriptsTest, SkippedScriptsAreWarnings) {
     ASSERT_TRUE(linked.has_value()) << linked.error().describe();
     ASSERT_EQ(reporter.warnings.size(), 1U);
     EXPECT_EQ(reporter.warnings[0].id, "install.link.script_skipped");
+    expect_catalog_text(reporter.warnings[0].id, reporter.warnings[0].text, reporter.warnings[0].args);
     EXPECT_EQ(reporter.warnings[0].arg("script"), ".link-scripts-post-link.sh");
     EXPECT_EQ(reporter.warnings[0].arg("package"), "link-scripts-0.1.0-h4616a5c_0");
     EXPECT_FALSE(stdfs::exists(tmp.path() / "p/i-was-post-linked"));
@@ -529,6 +572,7 @@ TEST(LinkScriptsTest, ScriptsSeeThePackageVariablesAndFailuresAreErrors) {
                                      with_scripts(LinkScripts::run), owners, reporter);
     ASSERT_FALSE(linked.has_value());
     EXPECT_EQ(linked.error().message_id, "install.link.script_failed");
+    expect_catalog_text(linked.error());
     EXPECT_EQ(linked.error().arg_value("script"), ".scripted-post-link.sh");
     EXPECT_EQ(linked.error().arg_value("status"), "exit code 3");
     EXPECT_EQ(reporter.log, (std::vector<std::string>{"install: pre scripted 1.0 7",
@@ -590,6 +634,7 @@ TEST(LinkMetadataTest, PathsLeavingThePrefixAreRefused) {
         const auto contents = read_package_contents(pkg.string());
         ASSERT_FALSE(contents.has_value());
         EXPECT_EQ(contents.error().message_id, "install.link.unsafe_path");
+        expect_catalog_text(contents.error());
         EXPECT_EQ(contents.error().arg_value("path"), bad);
     }
 }
@@ -600,13 +645,16 @@ TEST(LinkMetadataTest, MissingAndBrokenMetadataAreErrors) {
     const auto missing = read_package_contents(tmp.str("empty"));
     ASSERT_FALSE(missing.has_value());
     EXPECT_EQ(missing.error().message_id, "install.link.metadata_missing");
+    expect_catalog_text(missing.error());
     spit(tmp.path() / "broken/info/paths.json", "{\"paths\": [");
     const auto broken = read_package_contents(tmp.str("broken"));
     ASSERT_FALSE(broken.has_value());
     EXPECT_EQ(broken.error().message_id, "install.link.metadata_invalid");
+    expect_catalog_text(broken.error());
     const auto no_index = read_package_record(tmp.str("empty"));
     ASSERT_FALSE(no_index.has_value());
     EXPECT_EQ(no_index.error().message_id, "install.link.metadata_missing");
+    expect_catalog_text(no_index.error());
     // A file listed but absent from the package directory.
     const auto pkg = make_package(tmp.path() / "hollow", "hollow", json::array({{{"_path", "bin/x"}}}));
     PrefixFiles owners;
@@ -614,6 +662,7 @@ TEST(LinkMetadataTest, MissingAndBrokenMetadataAreErrors) {
     const auto linked = link_package(pkg.string(), record_for(pkg), {tmp.str("p"), tmp.str("p")}, {}, owners, reporter);
     ASSERT_FALSE(linked.has_value());
     EXPECT_EQ(linked.error().message_id, "install.link.source_missing");
+    expect_catalog_text(linked.error());
 }
 
 }  // namespace
