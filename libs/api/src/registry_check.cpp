@@ -74,6 +74,15 @@ core::Result<RegistryCheckReport> registry_check(core::Transport& transport, cor
     record_auth();
     if (!manifest) {
         report.failure = std::move(manifest).error();
+        if (report.failure->message_id == "registry.manifest_unknown" && ref->digest.empty()) {
+            // Tell a missing repository from a missing tag, and say which tags exist.
+            auto tags = client.list_tags(*ref);
+            if (tags) {
+                report.tags = std::move(tags).value();
+            } else if (tags.error().message_id == "registry.name_unknown") {
+                report.failure = std::move(tags).error();
+            }
+        }
         return report;
     }
     report.manifest_exists = true;

@@ -52,6 +52,7 @@ protected:
                {"platform", {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}}}}}}};
         m_index = index.dump();
         m_root.write("v2/team/multi/manifests/2", m_index);
+        m_root.write("v2/team/app/tags/list", R"({"name":"team/app","tags":["1","2.0"]})");
         m_server = std::make_unique<test::TestServer>(m_root.path());
     }
 
@@ -115,6 +116,7 @@ TEST_F(RegistryCheckTest, AMissingTagIsManifestUnknown) {
     ASSERT_FALSE(report->ok());
     EXPECT_EQ(report->failure->message_id, "registry.manifest_unknown");
     EXPECT_EQ(report->failure->code, core::ErrorCode::not_found);
+    EXPECT_EQ(report->tags, (std::vector<std::string>{"1", "2.0"}));
 }
 
 TEST_F(RegistryCheckTest, AStoppedRegistryIsUnreachable) {

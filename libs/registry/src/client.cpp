@@ -736,6 +736,33 @@ core::Result<FetchedManifest> Client::get_manifest(const specs::ImageRef& ref,
     return m_state->get_manifest(ref, reference);
 }
 
+core::Result<std::vector<std::string>> Client::list_tags(const specs::ImageRef& ref) {
+    Subject subject{ref.registry, ref.repository, ref.name(), {}, {}, Subject::Kind::other};
+    core::HttpRequest request;
+    request.method = "GET";
+    request.url = m_state->base(ref.registry) + "/v2/" + ref.repository + "/tags/list";
+    auto response =
+        m_state->send(ref.registry, {"repository:" + ref.repository + ":pull"}, request);
+    if (!response) {
+        return std::move(response).error();
+    }
+    if (response->status != 200) {
+        return m_state->status_error(*response, request, subject);
+    }
+    std::vector<std::string> tags;
+    const auto json = Json::parse(response->body, nullptr, false);
+    if (json.is_object()) {
+        if (const auto it = json.find("tags"); it != json.end() && it->is_array()) {
+            for (const auto& tag : *it) {
+                if (tag.is_string()) {
+                    tags.push_back(tag.get<std::string>());
+                }
+            }
+        }
+    }
+    return tags;
+}
+
 core::Result<PulledImage> Client::resolve(const specs::ImageRef& ref, const Platform& platform) {
     auto top = get_manifest(ref);
     if (!top) {

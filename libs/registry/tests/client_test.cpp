@@ -247,6 +247,20 @@ TEST_F(RegistryClientTest, AnUnknownTagIsManifestUnknown) {
     EXPECT_EQ(missing.error().arg_value("registry"), host());
     EXPECT_EQ(missing.error().arg_value("reference"), "2");
     EXPECT_THAT(missing.error().message, ::testing::HasSubstr("MANIFEST_UNKNOWN"));
+    const auto tags = client.list_tags(image_ref(host() + "/test/known:2"));
+    ASSERT_THAT(tags, Succeeds());
+    EXPECT_EQ(*tags, std::vector<std::string>{"1"});
+}
+
+TEST_F(RegistryClientTest, AnUnknownRepositoryIsReportedWithTheRegistrysCode) {
+    Client client(m_transport, m_reporter, {});
+    // docker-registry 2.8 says MANIFEST_UNKNOWN to the manifest, NAME_UNKNOWN to the tags.
+    EXPECT_THAT(client.get_manifest(image_ref(host() + "/never/pushed:1")),
+                FailsWithId("registry.manifest_unknown"));
+    const auto missing = client.list_tags(image_ref(host() + "/never/pushed:1"));
+    ASSERT_THAT(missing, FailsWithId("registry.name_unknown"));
+    EXPECT_EQ(missing.error().arg_value("repository"), "never/pushed");
+    EXPECT_EQ(missing.error().code, core::ErrorCode::not_found);
 }
 
 TEST_F(RegistryClientTest, AnUnknownBlobIsBlobUnknown) {

@@ -237,3 +237,41 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
 
 }  // namespace
 }  // namespace envsmith::registry
+
+namespace envsmith::registry {
+namespace {
+
+TEST(RetryTest, TheTransportRetries429And5xxAndTheClientDoesNotRetryAgain) {
+    test::TempDir root;
+    const auto image = testing::small_image("retry");
+    root.write("v2/test/img/manifests/1", image.push.manifest);
+    test::TestServer server(root.path());
+    test::RecordingReporter reporter;
+    auto options = testing::quick_options();
+    options.max_retries = 2;
+    net::CurlTransport transport(options, reporter);
+    Client client(transport, reporter, {});
+    const auto ref =
+        specs::ImageRef::parse("127.0.0.1:" + std::to_string(server.port()) + "/test/img:1").value();
+    const std::string path = "/v2/test/img/manifests/1";
+
+    server.inject(path, test::Fault::http_status(429), 3);
+    const auto limited = client.get_manifest(ref);
+    ASSERT_THAT(limited, FailsWithId("registry.rate_limited"));
+    EXPECT_EQ(limited.error().code, core::ErrorCode::unavailable);
+    EXPECT_EQ(server.requests(path), 3U);  // the first attempt and the transport's 2 retries
+
+    server.inject(path, test::Fault::http_status(503), 3);
+    const auto unavailable = client.get_manifest(ref);
+    ASSERT_THAT(unavailable, FailsWithId("registry.unavailable"));
+    EXPECT_EQ(unavailable.error().arg_value("status"), "503");
+    EXPECT_EQ(server.requests(path), 6U);
+
+    // A transient failure the transport's retry overcomes is invisible to the client.
+    server.inject(path, test::Fault::http_status(502), 1);
+    ASSERT_THAT(client.get_manifest(ref), Succeeds());
+    EXPECT_EQ(server.requests(path), 8U);
+}
+
+}  // namespace
+}  // namespace envsmith::registry

@@ -52,6 +52,8 @@ struct RegistryCheckReport {
     std::string service;             // Bearer only
 
     bool manifest_exists = false;
+    /// When the tag is missing: the tags the repository has (the registry's first page).
+    std::vector<std::string> tags;
     std::string manifest_digest;
     std::string media_type;
     bool is_index = false;
@@ -61,7 +63,8 @@ struct RegistryCheckReport {
     std::string platform_digest;         // the manifest for the platform
 
     /// The first step that failed (`registry.unreachable`, `registry.auth_required`,
-    /// `registry.manifest_unknown`, `registry.platform_unknown`, ...); empty when all passed.
+    /// `registry.manifest_unknown`, `registry.name_unknown` when the repository does not
+    /// exist either, `registry.platform_unknown`, ...); empty when all passed.
     std::optional<core::Error> failure;
 
     [[nodiscard]] bool ok() const noexcept { return !failure.has_value(); }

@@ -128,6 +128,10 @@ public:
     [[nodiscard]] core::Result<FetchedManifest> get_manifest(const specs::ImageRef& ref,
                                                              std::string_view reference);
 
+    /// The tags of `ref`'s repository (GET /v2/<name>/tags/list, one page). Fails with
+    /// `registry.name_unknown` when the repository does not exist.
+    [[nodiscard]] core::Result<std::vector<std::string>> list_tags(const specs::ImageRef& ref);
+
     /// The image manifest for `platform`: `ref`'s manifest, or the entry of its index.
     /// Fails with `registry.platform_unknown` when an index lacks the platform.
     [[nodiscard]] core::Result<PulledImage> resolve(const specs::ImageRef& ref,
