@@ -202,7 +202,7 @@ core::Status handle_script(const stdfs::path& script, const PackageRecordInfo& p
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
         const auto how = WIFEXITED(*status) ? fmt::format("exit code {}", WEXITSTATUS(*status))
                                             : fmt::format("signal {}", WTERMSIG(*status));
-        return detail::link_error(core::ErrorCode::internal, "install.link.script_failed",
+        return detail::link_error(core::ErrorCode::invalid_input, "install.link.script_failed",
                                   "`{script}` of `{package}` failed ({status})",
                                   {{"script", name}, {"package", dist}, {"status", how}});
     }

@@ -575,6 +575,7 @@ TEST(LinkScriptsTest, ScriptsSeeThePackageVariablesAndFailuresAreErrors) {
     expect_catalog_text(linked.error());
     EXPECT_EQ(linked.error().arg_value("script"), ".scripted-post-link.sh");
     EXPECT_EQ(linked.error().arg_value("status"), "exit code 3");
+    EXPECT_EQ(linked.error().code, core::ErrorCode::invalid_input);
     EXPECT_EQ(reporter.log, (std::vector<std::string>{"install: pre scripted 1.0 7",
                                                       "install: post in " + tmp.str("p"), "install: oops"}));
     EXPECT_FALSE(stdfs::exists(tmp.path() / "p/conda-meta/scripted-1.0-0.json"));

@@ -122,7 +122,7 @@ struct LinkedPackage {
 /// (invalid_input; arg `package`); `install.link.entry_point_invalid` (invalid_input; args
 /// `entry_point`, `package`); `install.link.source_missing` (not_found; args `path`,
 /// `package_dir`); `install.link.prefix_too_long` (invalid_input); `conda.clobber` (conflict)
-/// under ClobberPolicy::error; `install.link.script_failed` (internal; args `script`,
+/// under ClobberPolicy::error; `install.link.script_failed` (invalid_input; args `script`,
 /// `package`, `status`); `install.link.io` (unavailable; args `path`, `detail`). A failure
 /// may leave the files linked so far in place.
 [[nodiscard]] core::Result<LinkedPackage> link_package(const std::string& extracted_dir,
