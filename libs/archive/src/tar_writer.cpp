@@ -46,7 +46,9 @@ void put_octal(char* field, std::size_t width, std::uint64_t value) {
 }
 
 void put_string(char* field, std::size_t width, std::string_view text) {
-    std::memcpy(field, text.data(), std::min(width, text.size()));
+    if (!text.empty()) {  // an empty view may have a null data(), which memcpy must not get
+        std::memcpy(field, text.data(), std::min(width, text.size()));
+    }
 }
 
 /// One pax record "<len> key=value\n", where len counts the whole record including itself.
