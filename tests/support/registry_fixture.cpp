@@ -94,11 +94,21 @@ RegistryFixture::RegistryFixture(std::optional<RegistryUser> user)
     }
     // The port may be taken between the probe and the start: try a few.
     for (int attempt = 0; attempt < 3 && !m_ready; ++attempt) {
-        start_once(user);
+        start_once(user, {});
     }
 }
 
-bool RegistryFixture::start_once(const std::optional<RegistryUser>& user) {
+RegistryFixture::RegistryFixture(std::string extra_config) : m_dir(std::make_unique<TempDir>()) {
+    if (!available()) {
+        return;
+    }
+    for (int attempt = 0; attempt < 3 && !m_ready; ++attempt) {
+        start_once(std::nullopt, extra_config);
+    }
+}
+
+bool RegistryFixture::start_once(const std::optional<RegistryUser>& user,
+                                 const std::string& extra_config) {
     stop();
     m_port = free_loopback_port();
     if (m_port == 0) {
@@ -121,6 +131,7 @@ bool RegistryFixture::start_once(const std::optional<RegistryUser>& user) {
         config << "auth:\n  htpasswd:\n    realm: envsmith-test-realm\n    path: "
                << htpasswd.string() << "\n";
     }
+    config << extra_config;
     m_dir->write("config.yml", config.str());
 
     std::string binary = registry_binary;

@@ -32,6 +32,9 @@ public:
     [[nodiscard]] static bool htpasswd_available();
 
     explicit RegistryFixture(std::optional<RegistryUser> user = std::nullopt);
+    /// With `extra_config` appended to the config file (top-level YAML, e.g. an `auth:
+    /// token:` section); no htpasswd.
+    explicit RegistryFixture(std::string extra_config);
     ~RegistryFixture();
     RegistryFixture(const RegistryFixture&) = delete;
     RegistryFixture& operator=(const RegistryFixture&) = delete;
@@ -52,7 +55,7 @@ public:
     void stop();
 
 private:
-    bool start_once(const std::optional<RegistryUser>& user);
+    bool start_once(const std::optional<RegistryUser>& user, const std::string& extra_config);
 
     std::unique_ptr<TempDir> m_dir;
     pid_t m_pid = -1;
