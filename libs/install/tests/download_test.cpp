@@ -222,6 +222,45 @@ TEST_F(DownloadTest, FileUrlsAreReadLocallyAndVerified) {
                 test::FailsWithId("fs.not_found"));
 }
 
+/// A transport with only `send`: exercises core::Transport's default `send_streaming`.
+class WholeBodyTransport final : public core::Transport {
+public:
+    explicit WholeBodyTransport(std::string body) : m_body(std::move(body)) {}
+    core::Result<core::HttpResponse> send(const core::HttpRequest& request) override {
+        ++calls;
+        core::HttpResponse response;
+        response.status = 200;
+        response.body = m_body;
+        response.effective_url = request.url;
+        return response;
+    }
+    int calls = 0;
+
+private:
+    std::string m_body;
+};
+
+TEST(DownloadDefaultStreamingTest, ATransportWithoutStreamingStillDownloadsAndVerifies) {
+    test::TempDir work;
+    const std::string bytes(70'000, 'z');
+    WholeBodyTransport transport(bytes);
+    test::RecordingReporter reporter;
+    DownloadRequest request;
+    request.urls = {"http://127.0.0.1:9/pkgs/a-1.0-0.conda"};
+    request.file_name = "a-1.0-0.conda";
+    request.sha256 = core::sha256(bytes);
+    request.part_path = (work.path() / "a.part").string();
+    const auto result = download_verified(request, transport, reporter);
+    ASSERT_THAT(result, test::Succeeds());
+    EXPECT_EQ(transport.calls, 1);
+    EXPECT_EQ(read_all(request.part_path), bytes);
+
+    request.sha256 = core::sha256("other");
+    const auto wrong = download_verified(request, transport, reporter);
+    ASSERT_THAT(wrong, test::FailsWithId("conda.verification"));
+    EXPECT_EQ(transport.calls, 3);  // the download and its one retry
+}
+
 TEST(PackageKindTest, CondaArchivesAndEverythingElse) {
     EXPECT_EQ(package_kind("zlib-1.2.11-0.conda"), PackageKind::conda);
     EXPECT_EQ(package_kind("zlib-1.2.11-0.tar.bz2"), PackageKind::conda);
