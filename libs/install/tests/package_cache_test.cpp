@@ -5,9 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -322,6 +325,38 @@ TEST_F(PackageCacheTest, TwoProcessesOnOneEntryDownloadOnceAndBothSeeAValidResul
     EXPECT_EQ(m_server.requests(samples[1].served_as), 1U);
     EXPECT_THAT(files_under(root + "/partial"), ::testing::IsEmpty());
     EXPECT_THAT(files_under(root + "/tmp"), ::testing::IsEmpty());
+}
+
+/// Notes that a fetch said it waits for the entry's lock.
+class WaitingReporter final : public core::Reporter {
+public:
+    void on_warning(std::string_view message_id, std::string_view /*text*/,
+                    const std::vector<core::MessageArg>& /*args*/) override {
+        if (message_id == "install.cache.waiting") {
+            waiting = true;
+        }
+    }
+    std::atomic<bool> waiting{false};
+};
+
+TEST_F(PackageCacheTest, AFetchWaitsForTheEntryLockAndSaysSo) {
+    const auto package = source(3);
+    // Another holder of the entry's lock: a descriptor of its own, as another process has.
+    const auto lock_path = m_cache->root() + "/locks/" + package.sha256->hex + ".lock";
+    const int holder = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(holder, 0);
+    ASSERT_EQ(::flock(holder, LOCK_EX), 0);
+    WaitingReporter reporter;
+    std::vector<core::Result<CachedPackage>> results;
+    std::thread fetcher([&] { results = m_cache->fetch({package}, m_transport, reporter); });
+    while (!reporter.waiting) {
+        std::this_thread::yield();
+    }
+    EXPECT_EQ(m_server.requests(samples[3].served_as), 0U);  // nothing while locked out
+    ::close(holder);  // releases the lock, as the exit of a killed process would
+    fetcher.join();
+    ASSERT_THAT(results.at(0), test::Succeeds());
+    EXPECT_EQ(m_server.requests(samples[3].served_as), 1U);
 }
 
 TEST_F(PackageCacheTest, RootIsUnderTheCacheFolder) {
