@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
     add_lint_command(app, globals, exit_code);
     add_check_command(app, globals, exit_code);
     add_lock_command(app, globals, exit_code);
+    add_create_command(app, globals, exit_code);
+    add_locks_command(app, globals, exit_code);
+    add_registry_command(app, globals, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -117,4 +117,9 @@ void report_warnings(const Output& out, const std::vector<core::Error>& warnings
     }
 }
 
+void StderrReporter::on_warning(std::string_view id, std::string_view text,
+                                const std::vector<core::MessageArg>& args) {
+    fmt::print(stderr, "warning: {}\n", m_messages.render(id, args, text));
+}
+
 }  // namespace envsmith::cli

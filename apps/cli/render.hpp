@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "envsmith/core/reporter.hpp"
 #include "envsmith/core/result.hpp"
 #include "envsmith/diag/messages.hpp"
 
@@ -38,5 +39,16 @@ void report_warnings(const Output& out, const std::vector<core::Error>& warnings
 /// when null).
 [[nodiscard]] std::string error_text(const core::Error& error, std::string_view severity,
                                      bool color, const diag::Messages* messages = nullptr);
+
+/// The Reporter of the commands: warnings go to stderr as they happen, in the chosen language.
+class StderrReporter final : public core::Reporter {
+public:
+    explicit StderrReporter(const diag::Messages& messages) : m_messages(messages) {}
+    void on_warning(std::string_view id, std::string_view text,
+                    const std::vector<core::MessageArg>& args) override;
+
+private:
+    const diag::Messages& m_messages;
+};
 
 }  // namespace envsmith::cli

@@ -17,18 +17,6 @@ namespace envsmith::cli {
 namespace {
 
 /// Transport warnings (a retry, the next mirror) go to stderr as they happen.
-class StderrReporter final : public core::Reporter {
-public:
-    explicit StderrReporter(const diag::Messages& messages) : m_messages(messages) {}
-    void on_warning(std::string_view id, std::string_view text,
-                    const std::vector<core::MessageArg>& args) override {
-        fmt::print(stderr, "warning: {}\n", m_messages.render(id, args, text));
-    }
-
-private:
-    const diag::Messages& m_messages;
-};
-
 /// Columns a UTF-8 text takes on a terminal: one per code point, two for East Asian wide ones
 /// (Hangul, CJK, fullwidth forms), so that Chinese and accented verdicts line up.
 std::size_t display_width(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "solve_flags.hpp"
 #include "envsmith/api/local_filesystem.hpp"
 #include "envsmith/api/lock.hpp"
 #include "envsmith/core/reporter.hpp"
@@ -13,18 +14,6 @@
 
 namespace envsmith::cli {
 namespace {
-
-class StderrReporter final : public core::Reporter {
-public:
-    explicit StderrReporter(const diag::Messages& messages) : m_messages(messages) {}
-    void on_warning(std::string_view id, std::string_view text,
-                    const std::vector<core::MessageArg>& args) override {
-        fmt::print(stderr, "warning: {}\n", m_messages.render(id, args, text));
-    }
-
-private:
-    const diag::Messages& m_messages;
-};
 
 std::string_view to_string(api::LockFreshness freshness) {
     switch (freshness) {
@@ -85,10 +74,7 @@ void print_text(const api::LockReport& report, const diag::Messages& messages) {
     for (const auto& p : report.platforms) {
         if (!p.solved) {
             fmt::print("{}:\n", p.platform);
-            for (const auto& line : p.explanation) {
-                fmt::print("{}{}\n", std::string(line.depth * 2 + 2, ' '),
-                           messages.render(line.message_id, line.args, line.text));
-            }
+            print_explanation(p.explanation, messages);
             continue;
         }
         fmt::print("{}\n", messages.render("lock.platform.solved",
@@ -118,10 +104,7 @@ void print_text(const api::LockReport& report, const diag::Messages& messages) {
 
 void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_code) {
     auto options = std::make_shared<api::LockOptions>();
-    auto flags = std::make_shared<api::NetworkSettings>();
-    auto config = std::make_shared<std::string>();
-    auto refresh = std::make_shared<bool>(false);
-    auto priority = std::make_shared<std::string>("flexible");
+    auto flags = std::make_shared<SolveFlags>();
     auto* cmd = app.add_subcommand(
         "lock", "Solve the definition's packages and write a conda-lock v1 file (docs/cli.md)");
     cmd->add_option("ENV", options->path,
@@ -134,41 +117,17 @@ void add_lock_command(CLI::App& app, const GlobalOptions& globals, int& exit_cod
     cmd->add_flag("--check", options->check,
                   "Do not solve: exit 0 if the lock file was made from this definition, 1 if not");
     cmd->add_flag("--dry-run", options->dry_run, "Solve and report, but write nothing");
-    cmd->add_option("--channel-priority", *priority, "strict, flexible or disabled")
-        ->check(CLI::IsMember({"strict", "flexible", "disabled"}))
-        ->capture_default_str();
-    cmd->add_option("--python", options->python,
-                    "Target Python X.Y for a definition with pip requirements and no conda section")
-        ->capture_default_str();
-    cmd->add_option("--index-url", options->index_url,
-                    "PyPI simple index replacing the definition's --index-url");
-    auto no_pip = std::make_shared<bool>(false);
-    cmd->add_flag("--no-pip-dependency", *no_pip,
-                  "Do not add pip to python's dependencies (conda's add_pip_as_python_dependency: false)");
-    cmd->add_option("--channel-alias", flags->channel_alias,
-                    "Base URL for channel names (default https://conda.anaconda.org)");
-    cmd->add_option("--cache-dir", flags->cache_dir, "Cache folder (default: $ENVSMITH_CACHE_DIR, else ~/.cache/envsmith)");
-    cmd->add_flag("--offline", flags->offline, "Use only what is cached");
-    cmd->add_flag("--refresh", *refresh, "Revalidate every cached page with the server");
-    cmd->add_option("--config", *config,
-                    "Settings file (default: $ENVSMITH_CONFIG, else ~/.config/envsmith/config.yaml)");
+    cmd->add_flag("--upgrade", options->upgrade,
+                  "Solve afresh; without it, conda packages of an existing lock file keep their versions "
+                  "where the definition allows");
+    flags->add_to(*cmd, *options);
 
-    cmd->callback([options, flags, config, refresh, priority, no_pip, &globals, &exit_code] {
-        options->add_pip_as_python_dependency = !*no_pip;
+    cmd->callback([options, flags, &globals, &exit_code] {
         api::LocalFileSystem fs;
-        auto network = api::load_network_settings(fs, *config);
-        if (!network) {
-            exit_code = report_error(globals.output, network.error());
+        if (auto applied = flags->apply(fs, *options); !applied) {
+            exit_code = report_error(globals.output, applied.error());
             return;
         }
-        options->network = std::move(*network);
-        if (!flags->channel_alias.empty()) options->network.channel_alias = flags->channel_alias;
-        if (!flags->cache_dir.empty()) options->network.cache_dir = flags->cache_dir;
-        options->network.offline = flags->offline;
-        if (*refresh) options->network.max_age_s = 0;
-        options->channel_priority = *priority == "strict"     ? api::LockChannelPriority::strict
-                                    : *priority == "disabled" ? api::LockChannelPriority::disabled
-                                                              : api::LockChannelPriority::flexible;
         StderrReporter reporter(globals.messages());
         auto report = api::lock(fs, reporter, *options);
         if (!report) {

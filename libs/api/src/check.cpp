@@ -9,6 +9,7 @@
 
 #include "check_conda.hpp"
 #include "check_pip.hpp"
+#include "channels.hpp"
 #include "check_support.hpp"
 #include "envsmith/api/load_definition.hpp"
 #include "envsmith/core/clock.hpp"
@@ -121,23 +122,8 @@ private:
 
     void fetch_conda(const specs::CondaSection& conda, const std::string& platform,
                      std::vector<CheckItem>& report_items) {
-        index::ChannelConfig config;
-        if (!m_options.network.channel_alias.empty()) {
-            config.channel_alias = m_options.network.channel_alias;
-        }
-        if (!m_options.network.default_channels.empty()) {
-            config.default_channels = m_options.network.default_channels;
-        }
-        config.mirrors = m_options.network.mirrors;
-        auto texts = conda.channels.empty() ? std::vector<std::string>{"defaults"} : conda.channels;
-        // A spec pinned to a channel the list lacks (`pytorch::pytorch`) brings that channel
-        // in, after the listed ones, as conda does.
-        for (const auto& text : conda.dependencies) {
-            if (auto spec = specs::MatchSpec::parse(text); spec && spec->channel() &&
-                std::find(texts.begin(), texts.end(), *spec->channel()) == texts.end()) {
-                texts.push_back(*spec->channel());
-            }
-        }
+        const auto config = channel_config(m_options.network);
+        const auto texts = channel_texts(conda);
         for (const auto& text : texts) {
             auto expanded = index::expand_channel(text, config);
             if (!expanded) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <fmt/format.h>
 
 #include "envsmith/api/host.hpp"
@@ -19,6 +20,7 @@
 #include "envsmith/specs/match_spec.hpp"
 #include "envsmith/specs/pep508.hpp"
 #include "envsmith/specs/virtual_packages.hpp"
+#include "channels.hpp"
 #include "pip_lock.hpp"
 
 namespace envsmith::api {
@@ -103,17 +105,8 @@ public:
           m_cache(options.network.cache_dir.empty() ? default_cache_dir() : options.network.cache_dir) {}
 
     core::Result<std::vector<index::Channel>> channels(const specs::CondaSection& conda) const {
-        index::ChannelConfig config;
-        if (!m_options.network.channel_alias.empty()) config.channel_alias = m_options.network.channel_alias;
-        if (!m_options.network.default_channels.empty()) config.default_channels = m_options.network.default_channels;
-        config.mirrors = m_options.network.mirrors;
-        auto texts = conda.channels.empty() ? std::vector<std::string>{"defaults"} : conda.channels;
-        for (const auto& text : conda.dependencies) {
-            if (auto spec = specs::MatchSpec::parse(text); spec && spec->channel() &&
-                std::find(texts.begin(), texts.end(), *spec->channel()) == texts.end()) {
-                texts.push_back(*spec->channel());
-            }
-        }
+        const auto config = channel_config(m_options.network);
+        const auto texts = channel_texts(conda);
         std::vector<index::Channel> out;
         for (const auto& text : texts) {
             auto expanded = index::expand_channel(text, config);
@@ -122,6 +115,25 @@ public:
         }
         return out;
     }
+
+    /// The conda records of an existing lock for `platform`: preferred when solving again.
+    std::vector<specs::PackageRecord> locked_records(const std::string& platform) const {
+        std::vector<specs::PackageRecord> out;
+        if (!m_previous) return out;
+        for (const auto* package : specs::packages_for(*m_previous, platform)) {
+            if (package->manager != specs::LockManager::conda || !package->build) continue;
+            auto version = specs::CondaVersion::parse(package->version);
+            if (!version) continue;
+            specs::PackageRecord record;
+            record.name = package->name;
+            record.version = std::move(*version);
+            record.build = *package->build;
+            out.push_back(std::move(record));
+        }
+        return out;
+    }
+
+    void set_previous(std::optional<specs::CondaLock> previous) { m_previous = std::move(previous); }
 
     core::Result<PlatformLock> solve_platform(const specs::Definition& definition,
                                               const std::vector<index::Channel>& channels,
@@ -162,6 +174,7 @@ public:
             if (!spec) return std::move(spec).error();
             request.specs.push_back(std::move(*spec));
         }
+        request.locked = locked_records(platform);
         request.channel_priority = to_solver(m_options.channel_priority);
         request.add_pip_as_python_dependency = m_options.add_pip_as_python_dependency;
         auto overrides = m_options.use_process_overrides ? conda_overrides_from_process_environment()
@@ -208,6 +221,7 @@ public:
             out.subdir = r.subdir;
             out.fn = r.fn;
             out.url = core::redact_url(r.url);
+            out.fetch_url = r.url;
             out.md5 = r.md5;
             out.sha256 = r.sha256;
             m_depends[platform + "\n" + r.name] = r.depends;
@@ -302,6 +316,7 @@ public:
     core::Reporter& m_reporter;
     const LockOptions& m_options;
     index::RepodataCache m_cache;
+    std::optional<specs::CondaLock> m_previous;  // the lock being replaced, when kept
     core::SystemClock m_clock;
     std::map<std::string, std::vector<std::string>> m_depends;  // "platform\nname" -> depends
 };
@@ -356,6 +371,12 @@ core::Result<LockReport> lock(core::FileSystem& fs, core::Transport& transport, 
                            {{"file", options.path}}, {}, {}, {}};
     }
     LockRun run(fs, transport, reporter, options);
+    if (!options.upgrade && fs.kind(options.output) == core::FileKind::regular) {
+        // An unreadable old lock is simply not kept: the new one replaces it.
+        if (auto text = fs.read_file(options.output)) {
+            if (auto previous = specs::CondaLock::parse(*text, options.output)) run.set_previous(std::move(*previous));
+        }
+    }
     auto channels = definition.conda ? run.channels(*definition.conda)
                                      : core::Result<std::vector<index::Channel>>(std::vector<index::Channel>{});
     if (!channels) return std::move(channels).error();

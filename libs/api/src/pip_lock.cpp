@@ -197,6 +197,7 @@ core::Result<PipLockOutcome> lock_pip(core::Transport& transport, core::FileSyst
         if (file != nullptr) {
             record.fn = file->filename;
             record.url = core::redact_url(file->url);
+            record.fetch_url = file->url;
             if (auto it = file->hashes.find("sha256"); it != file->hashes.end()) record.sha256 = it->second;
             if (auto it = file->hashes.find("md5"); it != file->hashes.end()) record.md5 = it->second;
         }

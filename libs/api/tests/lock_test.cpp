@@ -146,6 +146,34 @@ TEST_F(LockUseCaseTest, APlatformWithoutAPackageSaysSo) {
     }));
     EXPECT_FALSE(std::filesystem::exists(o.output));
 }
+TEST_F(LockUseCaseTest, LockingAgainKeepsTheLockedVersionsUnlessUpgrading) {
+    auto o = options("tests/data/lock/conda-only.yml");
+    const auto write_definition = [&](const std::string& python) {
+        std::ofstream(o.path, std::ios::trunc)
+            << "name: keep\nchannels:\n  - envsmith-demo\ndependencies:\n  - " << python << "\n";
+    };
+    const auto locked_python = [&]() -> std::string {
+        const auto parsed = specs::CondaLock::parse(*m_fs.read_file(o.output), o.output);
+        for (const auto& p : parsed->packages) {
+            if (p.name == "python") return p.version;
+        }
+        return "";
+    };
+    write_definition("python=3.10");
+    ASSERT_THAT(lock(m_fs, m_reporter, o), test::Succeeds());
+    const auto first = locked_python();
+    ASSERT_THAT(first, ::testing::StartsWith("3.10."));
+
+    write_definition("python");  // unpinned: a newer Python exists
+    ASSERT_THAT(lock(m_fs, m_reporter, o), test::Succeeds());
+    EXPECT_EQ(locked_python(), first);
+
+    o.upgrade = true;
+    ASSERT_THAT(lock(m_fs, m_reporter, o), test::Succeeds());
+    EXPECT_NE(locked_python(), first);
+    EXPECT_THAT(locked_python(), ::testing::Not(::testing::StartsWith("3.10.")));
+}
+
 #endif
 
 }  // namespace

@@ -532,7 +532,7 @@ core::Result<InstalledWheel> install_wheel(const std::string& wheel_path,
                                            const WheelTarget& target,
                                            const WheelInstallOptions& options,
                                            core::Reporter& reporter) {
-    const auto wheel = stdfs::path(wheel_path).filename().string();
+    const auto wheel = options.file_name.empty() ? stdfs::path(wheel_path).filename().string() : options.file_name;
     if (auto ok = check_target(target); !ok) {
         return std::move(ok).error();
     }

@@ -26,6 +26,11 @@ struct LockOptions {
     bool check = false;
     /// Do not write the lock file (the solution is still reported).
     bool dry_run = false;
+    /// Ignore the packages of an existing lock file at `output`. Without it, a package the
+    /// existing lock has is kept at its locked version and build wherever the definition
+    /// still allows it (as `uv lock` does without `--upgrade`), so locking again changes
+    /// only what the definition's change requires.
+    bool upgrade = false;
     LockChannelPriority channel_priority = LockChannelPriority::flexible;
     /// `CONDA_OVERRIDE_*` values (empty map: the process environment's).
     std::map<std::string, std::string> overrides;
@@ -52,6 +57,8 @@ struct LockedRecord {
     std::string subdir;
     std::string fn;
     std::string url;  // redacted
+    /// The URL to download from, credentials and tokens kept: never printed or written.
+    std::string fetch_url;
     std::string md5;
     std::string sha256;
 };

@@ -41,6 +41,9 @@ struct WheelInstallOptions {
     /// PEP 610 `direct_url.json` content, for wheels installed from a URL or a path. Must be a
     /// JSON object with a string `url`.
     std::optional<std::string> direct_url_json;
+    /// The wheel's file name (`name-version-...-platform.whl`) when `wheel_path` is not named
+    /// so, as in the content-addressed package cache; empty: the last part of `wheel_path`.
+    std::string file_name;
 };
 
 struct InstalledWheel {
