@@ -402,7 +402,7 @@ TEST_F(WheelInstallTest, DebiansPipAndSetuptoolsWheelsInstallAndRun) {
     const auto target = runnable_target(prefix());
     const auto pip = install_wheel(pip_wheel, target, {}, m_reporter);
     ASSERT_THAT(pip, Succeeds());
-    ASSERT_THAT(install_wheel(setuptools_wheel, target, {Requested::no, "envsmith", std::nullopt},
+    ASSERT_THAT(install_wheel(setuptools_wheel, target, {Requested::no, "envsmith", std::nullopt, {}},
                               m_reporter),
                 Succeeds());
     EXPECT_FALSE(stdfs::exists(site_packages() + "/setuptools-66.1.1.dist-info/REQUESTED"));
@@ -431,7 +431,7 @@ TEST_F(WheelInstallTest, WritesDirectUrlAndInstaller) {
     const auto target = runnable_target(prefix());
     const auto wheel = build_wheel(work(), "demo-1.0-py3-none-any.whl", demo_wheel());
     const std::string direct_url = R"({"url": "file:///wheels/demo-1.0-py3-none-any.whl", "archive_info": {}})";
-    ASSERT_THAT(install_wheel(wheel, target, {Requested::no, "envsmith 0.1", direct_url}, m_reporter),
+    ASSERT_THAT(install_wheel(wheel, target, {Requested::no, "envsmith 0.1", direct_url, {}}, m_reporter),
                 Succeeds());
     EXPECT_EQ(read_text(site_packages() + "/demo-1.0.dist-info/direct_url.json"), direct_url);
     EXPECT_EQ(read_text(site_packages() + "/demo-1.0.dist-info/INSTALLER"), "envsmith 0.1\n");
@@ -444,7 +444,7 @@ TEST_F(WheelInstallTest, WritesDirectUrlAndInstaller) {
 
     for (const auto* bad : {"not json", "[1]", R"({"url": 1})"}) {
         SCOPED_TRACE(bad);
-        const auto refused = install_wheel(wheel, target, {Requested::yes, "envsmith", std::string(bad)},
+        const auto refused = install_wheel(wheel, target, {Requested::yes, "envsmith", std::string(bad), {}},
                                            m_reporter);
         EXPECT_THAT(refused, FailsWithId("wheel.direct_url.invalid"));
     }
@@ -669,7 +669,7 @@ TEST_F(WheelInstallTest, EnglishTextsRebuildTheMessages) {
     bad_target.site_packages = "";
     const auto wheel = build_wheel(work(), "demo-1.0-py3-none-any.whl", demo_wheel());
     collect(install_wheel(wheel, bad_target, {}, m_reporter));
-    collect(install_wheel(wheel, target, {Requested::yes, "envsmith", std::string("{}")}, m_reporter));
+    collect(install_wheel(wheel, target, {Requested::yes, "envsmith", std::string("{}"), {}}, m_reporter));
     auto tampered = demo_wheel();
     tampered.tampered["demo/__init__.py"] = "x";
     collect(install_wheel(build_wheel(work(), "demo-1.0-py3-none-any.whl", tampered), target, {}, m_reporter));
