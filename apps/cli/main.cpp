@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     add_check_command(app, globals, exit_code);
     add_lock_command(app, globals, exit_code);
     add_create_command(app, globals, exit_code);
+    add_build_command(app, globals, exit_code);
     add_locks_command(app, globals, exit_code);
     add_registry_command(app, globals, exit_code);
 

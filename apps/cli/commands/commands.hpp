@@ -32,6 +32,7 @@ private:
 void add_create_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_locks_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_registry_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
+void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_show_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_doctor_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);
 void add_lint_command(CLI::App& app, const GlobalOptions& globals, int& exit_code);

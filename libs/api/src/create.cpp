@@ -376,11 +376,12 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
         info->md5 = p.md5;
         info->sha256 = cached[i].sha256.hex;
         info->size = cached[i].size;
-        info->package_tarball_full_path = cached[i].archive_path;
+        info->package_tarball_full_path = options.reproducible_epoch ? std::string() : cached[i].archive_path;
         install::LinkOptions link_options;
         link_options.mode = options.copy_files ? install::LinkMode::copy : install::LinkMode::hardlink_or_copy;
         link_options.scripts = options.run_link_scripts ? install::LinkScripts::run : install::LinkScripts::skip;
         link_options.python = python;
+        link_options.cache_paths = options.reproducible_epoch ? install::CachePaths::omit : install::CachePaths::record;
         if (const auto it = plan->requested_conda.find(p.name); it != plan->requested_conda.end()) {
             link_options.requested_spec = it->second;
         }
@@ -418,8 +419,14 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
     report.times.pip_s = seconds_since(pip_start);
     if (!linked.empty()) {
         auto history = install::append_history(transaction->staging_dir(), linked,
-                                               fmt::format("envsmith create {} -p {}", options.path, options.prefix),
-                                               std::chrono::system_clock::now());
+                                               fmt::format("envsmith create {} -p {}",
+                                                           options.reproducible_epoch
+                                                               ? stdfs::path(options.path).filename().string()
+                                                               : options.path,
+                                                           options.prefix),
+                                               options.reproducible_epoch
+                                                   ? std::chrono::system_clock::time_point(std::chrono::seconds(*options.reproducible_epoch))
+                                                   : std::chrono::system_clock::now());
         if (!history) return std::move(history).error();
     }
     measure_tree(transaction->staging_dir(), report);

@@ -345,7 +345,7 @@ public:
         if (contents->noarch_python && record.package.noarch.empty()) {
             record.package.noarch = "python";
         }
-        record.extracted_package_dir = m_dir;
+        record.extracted_package_dir = m_options.cache_paths == CachePaths::record ? m_dir : std::string();
         record.requested_spec = m_options.requested_spec;
         record.link_type = m_options.mode == LinkMode::hardlink_or_copy && m_result.hardlinked > 0
                                ? RecordedLinkType::hardlink

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct CreateOptions {
     /// Copy every file instead of hard-linking from the package cache.
     bool copy_files = false;
     std::uint32_t max_parallel_downloads = 4;
+    /// For prefixes that go into images: conda-meta names no host path (package cache) and its
+    /// history carries this time (seconds since the epoch) instead of the clock's, so the same
+    /// lock gives the same bytes on any machine.
+    std::optional<std::int64_t> reproducible_epoch;
     /// For definitions: the same settings `envsmith lock` takes (channel priority, the Python
     /// of a pip-only definition, index URL, overrides, network).
     LockOptions lock;

@@ -73,6 +73,10 @@ enum class LinkScripts : bool { skip, run };
 enum class LinkMode : std::uint8_t { hardlink_or_copy, copy };
 /// A path another package of the same PrefixFiles already wrote.
 enum class ClobberPolicy : bool { later_wins, error };
+/// Whether conda-meta records name the package cache (`extracted_package_dir`, `link.source`),
+/// as conda does, or leave it out, for prefixes that go into images: a host path in an image
+/// makes its digest depend on the machine.
+enum class CachePaths : bool { omit, record };
 
 struct LinkOptions {
     LinkMode mode = LinkMode::hardlink_or_copy;
@@ -80,6 +84,7 @@ struct LinkOptions {
     std::optional<PythonTarget> python;  // required for noarch python packages
     std::string requested_spec;          // recorded in conda-meta ("" when not requested)
     ClobberPolicy clobber = ClobberPolicy::later_wins;
+    CachePaths cache_paths = CachePaths::record;
 };
 
 /// Which package owns each path of the prefix (relative paths), across the packages of one
