@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "envsmith/api/create.hpp"
+#include "envsmith/api/host.hpp"
 #include "envsmith/api/local_filesystem.hpp"
 #include "exit_codes.hpp"
 #include "solve_flags.hpp"
@@ -136,6 +137,10 @@ void add_create_command(CLI::App& app, const GlobalOptions& globals, int& exit_c
         if (auto applied = flags->apply(fs, options->lock); !applied) {
             exit_code = report_error(globals.output, applied.error());
             return;
+        }
+        if (!flags->python_given()) {
+            // A definition with pip requirements and no conda Python targets this machine's.
+            if (auto host = api::host_python_version(); !host.empty()) options->lock.python = host;
         }
         if (!options->prefix.empty() && options->prefix.front() != '/') {
             options->prefix = std::filesystem::absolute(options->prefix).lexically_normal().string();

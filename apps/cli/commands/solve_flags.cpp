@@ -8,7 +8,7 @@ void SolveFlags::add_to(CLI::App& cmd, api::LockOptions& options) {
     cmd.add_option("--channel-priority", m_priority, "strict, flexible or disabled")
         ->check(CLI::IsMember({"strict", "flexible", "disabled"}))
         ->capture_default_str();
-    cmd.add_option("--python", options.python,
+    m_python = cmd.add_option("--python", options.python,
                    "Target Python X.Y for a definition with pip requirements and no conda section")
         ->capture_default_str();
     cmd.add_option("--index-url", options.index_url, "PyPI simple index replacing the definition's --index-url");

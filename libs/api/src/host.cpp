@@ -3,6 +3,7 @@
 
 #include "envsmith/api/host.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -201,6 +202,19 @@ std::map<std::string, std::string> conda_overrides_from_process_environment() {
         }
         return std::string(value);
     });
+}
+
+std::string host_python_version() {
+    FILE* pipe = ::popen("python3 -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])' 2>/dev/null", "r");
+    if (pipe == nullptr) return {};
+    char buffer[32] = {};
+    const auto n = std::fread(buffer, 1, sizeof buffer - 1, pipe);
+    ::pclose(pipe);
+    std::string out(buffer, n);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    const auto dot = out.find('.');
+    if (dot == std::string::npos || dot == 0 || out.find_first_not_of("0123456789.") != std::string::npos) return {};
+    return out;
 }
 
 }  // namespace envsmith::api

@@ -6,6 +6,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -209,6 +212,66 @@ TEST_F(CreateUseCaseTest, ARelativePrefixIsRefused) {
     ASSERT_FALSE(report);
     EXPECT_EQ(report.error().message_id, "create.prefix_not_absolute");
 }
+TEST_F(CreateUseCaseTest, AKilledCreateLeavesTheOldPrefixOrTheNewOneNeverAMixture) {
+    // The lock, and a warm package cache, so that the killed runs need no server.
+    const auto definition = demo_definition();
+    LockOptions lo = options(definition, "env").lock;
+    lo.path = definition;
+    lo.platforms = {"linux-64"};
+    lo.output = (m_dir.path() / "conda-lock.yml").string();
+    ASSERT_THAT(lock(m_fs, m_reporter, lo), test::Succeeds());
+    const auto o = options(lo.output, "env");
+    const auto complete = create(m_fs, m_reporter, o);
+    ASSERT_THAT(complete, test::Succeeds());
+    const auto new_records = conda_meta(o.prefix);
+    const stdfs::path prefix = o.prefix;
+
+    int old_seen = 0;
+    int new_seen = 0;
+    for (int round = 0; round < 12; ++round) {
+        SCOPED_TRACE(round);
+        // The old prefix: one file and nothing else.
+        stdfs::remove_all(prefix);
+        stdfs::create_directories(prefix);
+        std::ofstream(prefix / "old-marker") << "old";
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            LocalFileSystem fs;
+            test::RecordingReporter reporter;
+            const auto done = create(fs, reporter, o);
+            ::_exit(done ? 0 : 1);
+        }
+        if (round < 11) {  // killed at once, then later and later; the last run ends on its own
+            ::usleep(static_cast<useconds_t>(round * 5000));
+            ::kill(child, SIGKILL);
+        }
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        const bool old_state = stdfs::exists(prefix / "old-marker");
+        if (old_state) {
+            ++old_seen;
+            EXPECT_FALSE(stdfs::exists(prefix / "conda-meta")) << "the old prefix got new files";
+        } else {
+            ++new_seen;
+            EXPECT_EQ(conda_meta(prefix), new_records) << "a partial new prefix";
+            EXPECT_TRUE(stdfs::exists(prefix / "bin/python3.11"));
+        }
+        // The next run cleans up whatever the killed one left beside the prefix.
+        const auto next = create(m_fs, m_reporter, o);
+        ASSERT_THAT(next, test::Succeeds());
+        std::vector<std::string> beside;
+        for (const auto& e : stdfs::directory_iterator(m_dir.path())) beside.push_back(e.path().filename().string());
+        EXPECT_THAT(beside, ::testing::UnorderedElementsAre("environment.yml", "conda-lock.yml", "cache", "env",
+                                                            ".env.envsmith-lock"));
+    }
+    // Where each kill landed depends on the machine's speed; the run that was not killed
+    // installed the new prefix.
+    EXPECT_EQ(old_seen + new_seen, 12);
+    EXPECT_GT(new_seen, 0);
+    std::printf("killed create: old prefix %d times, new prefix %d times\n", old_seen, new_seen);
+}
+
 #endif
 
 }  // namespace

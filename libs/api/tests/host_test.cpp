@@ -182,5 +182,11 @@ TEST(HostTest, OverridesComeFromTheProcessEnvironment) {
     ::unsetenv("CONDA_OVERRIDE_UNIX");
 }
 
+TEST(HostPython, IsTheMajorAndMinorOfPython3OnThePath) {
+    if (std::system("command -v python3 > /dev/null 2>&1") != 0) GTEST_SKIP() << "no python3 on PATH";
+    const auto version = host_python_version();
+    EXPECT_THAT(version, ::testing::MatchesRegex("3\\.[0-9]+"));
+}
+
 }  // namespace
 }  // namespace envsmith::api

@@ -37,4 +37,7 @@ namespace envsmith::api {
 /// for `specs::virtual_packages`.
 [[nodiscard]] std::map<std::string, std::string> conda_overrides_from_process_environment();
 
+/// X.Y of the `python3` on this machine's PATH, or empty when there is none.
+[[nodiscard]] std::string host_python_version();
+
 }  // namespace envsmith::api
