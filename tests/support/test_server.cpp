@@ -348,27 +348,4 @@ void TestServer::stop() {
     }
 }
 
-TempDir::TempDir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "envsmith-test-XXXXXX").string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (mkdtemp(buffer.data()) == nullptr) {
-        throw std::runtime_error("cannot create a temporary directory");
-    }
-    m_path = buffer.data();
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-}
-
-std::filesystem::path TempDir::write(const std::string& relative,
-                                     const std::string& content) const {
-    const auto path = m_path / relative;
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-}
-
 }  // namespace envsmith::test

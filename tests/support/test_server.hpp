@@ -9,6 +9,7 @@
 // with its index.json when the Accept header asks for PEP 691's
 // `application/vnd.pypi.simple.v1+json`, else with its index.html.
 
+#include "temp_dir.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -126,19 +127,5 @@ private:
     std::map<std::string, std::multimap<std::string, std::string>> m_last_headers;
 };
 
-/// A fresh directory under the system temp folder, removed with its content at the end.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return m_path; }
-    /// Writes `content` to `relative` (creating folders); returns the full path.
-    std::filesystem::path write(const std::string& relative, const std::string& content) const;
-
-private:
-    std::filesystem::path m_path;
-};
 
 }  // namespace envsmith::test

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.hpp"
 #include "envsmith/archive/extract.hpp"
 #include "envsmith/core/reporter.hpp"
 #include "envsmith/install/link.hpp"
@@ -29,23 +30,7 @@ const stdfs::path testdata = ENVSMITH_TESTDATA_DIR;
 const stdfs::path testdata;
 #endif
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (stdfs::temp_directory_path() / "envsmith-format-XXXXXX").string();
-        m_path = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        stdfs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const stdfs::path& path() const { return m_path; }
-
-private:
-    stdfs::path m_path;
-};
+using test::TempDir;
 
 std::string slurp(const stdfs::path& path) {
     std::ifstream in(path, std::ios::binary);

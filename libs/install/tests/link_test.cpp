@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.hpp"
 #include "envsmith/core/digest.hpp"
 #include "envsmith/install/link.hpp"
 #include "envsmith/install/prefix_placeholder.hpp"
@@ -59,26 +60,7 @@ public:
     std::vector<std::string> log;
 };
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (stdfs::temp_directory_path() / "envsmith-link-XXXXXX").string();
-        m_path = ::mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        stdfs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const stdfs::path& path() const { return m_path; }
-    [[nodiscard]] std::string str(const std::string& sub = "") const {
-        return sub.empty() ? m_path.string() : (m_path / sub).string();
-    }
-
-private:
-    stdfs::path m_path;
-};
+using test::TempDir;
 
 std::string slurp(const stdfs::path& path) {
     std::ifstream in(path, std::ios::binary);
