@@ -22,6 +22,7 @@
 #include "envsmith/net/curl_transport.hpp"
 #include "matchers.hpp"
 #include "recording_reporter.hpp"
+#include "install_test_support.hpp"
 #include "test_server.hpp"
 
 namespace envsmith::install {
@@ -29,25 +30,8 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string read_all(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-net::TransportOptions quick_options() {
-    net::TransportOptions options;
-    options.connect_timeout_ms = 2000;
-    options.total_timeout_ms = 10'000;
-    options.max_retries = 2;
-    options.backoff_base_ms = 10;
-    options.backoff_max_ms = 20;
-    options.jitter_seed = 1;
-    options.proxy = "";
-    options.sleep = [](std::chrono::milliseconds) {};
-    return options;
-}
+using test_support::quick_options;
+using test_support::read_all;
 
 /// The files of a folder, recursively, relative to it.
 std::vector<std::string> files_under(const stdfs::path& root) {
