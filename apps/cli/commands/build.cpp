@@ -18,7 +18,12 @@ void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
     auto flags = std::make_shared<SolveFlags>();
     auto* cmd = app.add_subcommand("build", "Build the OCI image of a definition or lock, without a Docker daemon");
     cmd->add_option("ENV", options->path, "Definition, conda-lock file or @EXPLICIT file")->required();
-    cmd->add_option("--oci-layout", options->oci_layout, "OCI image layout to write the image to")->required();
+    cmd->add_option("--oci-layout", options->oci_layout, "OCI image layout to write the image to");
+    cmd->add_option("--push", options->push,
+                    "Registry repository[:tag] to push to (tag default: envsmith_<content hash>); reused when there");
+    cmd->add_option("--creds", options->creds, "USER:PASSWORD for the registry (else $ENVSMITH_REGISTRY_USER/_PASSWORD, docker config)");
+    cmd->add_option("--insecure-registry", options->insecure_registries, "HOST[:PORT] reached over plain HTTP (repeatable)");
+    cmd->add_option("--docker-config", options->docker_config, "Docker config file (default $DOCKER_CONFIG or ~/.docker/config.json)");
     cmd->add_option("--tag", options->tag, "Tag in the layout (default: envsmith_<content hash>)");
     cmd->add_option("--base", options->base, "Base image: scratch (default) or oci:DIR:TAG");
     cmd->add_option("--platform", options->platform, "Target conda subdir (default: the definition's, else this machine's)");
@@ -47,15 +52,22 @@ void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
             const nlohmann::json out = {{"status", report->status},       {"content_hash", report->content_hash},
                                         {"tag", report->tag},             {"image_digest", report->image_digest},
                                         {"oci_layout", report->oci_layout}, {"prefix", report->prefix},
+                                        {"pushed_to", report->pushed_to},
                                         {"log", report->log_path},        {"build_json", report->build_json_path},
                                         {"phases", phases}};
             fmt::print("{}\n", out.dump(2));
         } else {
             const std::vector<core::MessageArg> args = {
-                {"tag", report->tag}, {"digest", report->image_digest}, {"layout", report->oci_layout}};
+                {"tag", report->tag},
+                {"digest", report->image_digest},
+                {"layout", report->status == "reused" && !report->pushed_to.empty() ? report->pushed_to
+                                                                                     : report->oci_layout}};
             fmt::print("{}\n", report->status == "reused"
                                    ? messages.render("build.reused", args, "reused {tag} ({digest}): {layout} has this definition's image")
                                    : messages.render("build.built", args, "built {tag} ({digest}) in {layout}"));
+            if (!report->pushed_to.empty()) {
+                fmt::print("{}\n", messages.render("build.pushed", {{"ref", report->pushed_to}}, "in the registry as {ref}"));
+            }
             fmt::print("{}\n", messages.render("build.log", {{"log", report->log_path}}, "build log: {log}"));
         }
         exit_code = exit_ok;

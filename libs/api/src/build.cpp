@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -21,6 +22,11 @@
 #include "envsmith/image/assemble.hpp"
 #include "envsmith/image/config.hpp"
 #include "envsmith/image/layout.hpp"
+#include "envsmith/install/package_cache.hpp"
+#include "envsmith/registry/client.hpp"
+#include "envsmith/registry/credentials.hpp"
+#include "envsmith/registry/layout_transfer.hpp"
+#include "envsmith/specs/image_ref.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -148,9 +154,14 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
                                 const BuildOptions& options) {
     BuildReport report;
     report.oci_layout = options.oci_layout;
-    if (options.oci_layout.empty()) {
+    if (options.oci_layout.empty() && options.push.empty()) {
         return core::make_error(core::ErrorCode::invalid_input, "build.no_target",
-                                "name where the image goes: --oci-layout DIR");
+                                "name where the image goes: --oci-layout DIR or --push REF");
+    }
+    if (report.oci_layout.empty()) {
+        const auto cache = options.create.lock.network.cache_dir.empty() ? default_cache_dir()
+                                                                          : options.create.lock.network.cache_dir;
+        report.oci_layout = (stdfs::path(cache) / "images" / "layout").string();
     }
     const auto started = Clock::now();
     auto source = read_source(fs, options);
@@ -159,7 +170,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     report.tag = options.tag.empty() ? "envsmith_" + source->hash.hex.substr(0, 32) : options.tag;
     report.prefix = "/opt/envsmith/envs/" + source->name;
 
-    const auto log_dir = options.log_dir.empty() ? options.oci_layout + ".build" : options.log_dir;
+    const auto log_dir = options.log_dir.empty() ? report.oci_layout + ".build" : options.log_dir;
     std::error_code ec;
     stdfs::create_directories(log_dir, ec);
     report.log_path = (stdfs::path(log_dir) / "20_image_build_log.txt").string();
@@ -176,7 +187,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     nlohmann::json build_json = {{"definition", options.path},
                                  {"content_hash", "sha256:" + source->hash.hex},
                                  {"tag", report.tag},
-                                 {"oci_layout", options.oci_layout}};
+                                 {"oci_layout", report.oci_layout}};
     nlohmann::json phases = nlohmann::json::object();
     const auto phase_done = [&](const std::string& name, Clock::time_point start) {
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -206,10 +217,63 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         return error;
     };
 
-    // Reuse: the layout already has this definition's image under the tag.
+    // The registry, when pushing: its credentials, and whether it has the image already.
     const auto check_start = Clock::now();
-    if (!options.force) {
-        if (auto existing = image::Layout::open(options.oci_layout)) {
+    std::optional<specs::ImageRef> push_ref;
+    std::unique_ptr<registry::Client> client;
+    if (!options.push.empty()) {
+        auto ref = specs::ImageRef::parse(options.push);
+        if (!ref) return fail(std::move(ref).error());
+        const auto slash = options.push.rfind('/');
+        const bool has_tag = options.push.find('@') != std::string::npos ||
+                             options.push.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos;
+        if (!has_tag) ref->tag = report.tag;
+        push_ref = *ref;
+        registry::CredentialSources sources;
+        sources.docker_config_path = options.docker_config;
+        if (!options.creds.empty()) {
+            auto creds = registry::parse_creds(options.creds, "--creds");
+            if (!creds) return fail(std::move(creds).error());
+            sources.explicit_credentials = std::move(*creds);
+        }
+        auto credentials = registry::resolve_credentials(push_ref->registry, sources, fs, log);
+        if (!credentials) return fail(std::move(credentials).error());
+        registry::ClientOptions client_options;
+        client_options.insecure_registries = options.insecure_registries;
+        client_options.credentials = std::move(*credentials);
+        client = std::make_unique<registry::Client>(transport, log, std::move(client_options));
+        report.pushed_to = push_ref->registry + "/" + push_ref->repository + ":" + push_ref->tag;
+        if (!options.force) {
+            auto manifest = client->get_manifest(*push_ref);
+            if (!manifest && manifest.error().message_id != "registry.manifest_unknown" &&
+                manifest.error().message_id != "registry.name_unknown") {
+                return fail(std::move(manifest).error());
+            }
+            if (manifest && manifest->content.config) {
+                auto config = client->get_blob(*push_ref, *manifest->content.config);
+                if (!config) return fail(std::move(config).error());
+                const auto parsed = nlohmann::json::parse(*config, nullptr, false);
+                const auto labels = parsed.is_object() && parsed.contains("config") && parsed["config"].is_object() &&
+                                            parsed["config"].contains("Labels") && parsed["config"]["Labels"].is_object()
+                                        ? parsed["config"]["Labels"]
+                                        : nlohmann::json::object();
+                const auto it = labels.find(std::string(hash_label));
+                if (it != labels.end() && it->is_string() && *it == "sha256:" + source->hash.hex) {
+                    report.image_digest = manifest->digest;
+                    report.status = "reused";
+                    phase_done("check", check_start);
+                    log.line("check", fmt::format("reused {} ({}): the registry has this definition's image",
+                                                  report.pushed_to, report.image_digest));
+                    finish("reused");
+                    return report;
+                }
+            }
+        }
+    }
+
+    // Reuse: the layout already has this definition's image under the tag.
+    if (!options.force && options.push.empty()) {
+        if (auto existing = image::Layout::open(report.oci_layout)) {
             if (auto manifest = existing->read_manifest(report.tag)) {
                 if (auto config = existing->read_config(*manifest)) {
                     const auto it = config->labels.find(std::string(hash_label));
@@ -231,7 +295,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     phase_done("check", check_start);
 
     // The prefix, created in a staging root at its path in the image.
-    const auto staging = stdfs::path(options.oci_layout).lexically_normal().string() +
+    const auto staging = stdfs::path(report.oci_layout).lexically_normal().string() +
                          fmt::format(".envsmith-stage-{}", ::getpid());
     stdfs::remove_all(staging, ec);
     struct Cleanup {
@@ -271,7 +335,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     // The image: base + one layer of the prefix.
     const auto layer_start = Clock::now();
     log.set_phase("layer");
-    auto layout = image::Layout::open_or_create(options.oci_layout);
+    auto layout = image::Layout::open_or_create(report.oci_layout);
     if (!layout) return fail(std::move(layout).error());
     image::AssembleRequest request;
     if (!options.base.empty() && options.base != "scratch") {
@@ -303,7 +367,18 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     if (!assembled) return fail(std::move(assembled).error());
     report.image_digest = assembled->manifest.digest.to_string();
     phase_done("layer", layer_start);
-    log.line("layer", fmt::format("image {} written to {} as {}", report.image_digest, options.oci_layout, report.tag));
+    log.line("layer", fmt::format("image {} written to {} as {}", report.image_digest, report.oci_layout, report.tag));
+    if (client) {
+        const auto push_start = Clock::now();
+        log.set_phase("push");
+        auto pushed = registry::push_from_layout(*client, *layout, report.tag, *push_ref);
+        if (!pushed) return fail(std::move(pushed).error());
+        phase_done("push", push_start);
+        log.line("push", fmt::format("pushed {} ({}): {} blobs uploaded, {} mounted, {} already there",
+                                     report.pushed_to, pushed->manifest_digest, pushed->blobs_uploaded,
+                                     pushed->blobs_mounted, pushed->blobs_existed));
+        build_json["pushed_to"] = report.pushed_to;
+    }
     report.status = "built";
     report.create = std::move(*created);
     build_json["packages"] = report.create->packages.size();

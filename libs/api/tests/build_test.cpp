@@ -18,6 +18,7 @@
 #include "envsmith/api/local_filesystem.hpp"
 #include "matchers.hpp"
 #include "recording_reporter.hpp"
+#include "registry_fixture.hpp"
 #include "test_server.hpp"
 
 namespace envsmith::api {
@@ -163,6 +164,36 @@ TEST_F(BuildUseCaseTest, AFailedBuildSaysWhyInTheLogAndBuildJson) {
     EXPECT_EQ(json["error"]["message_id"], "build.unsolvable");
     EXPECT_FALSE(stdfs::exists(o.oci_layout + "/index.json"));
 }
+TEST_F(BuildUseCaseTest, PushesToARegistryAndIsReusedFromThereWithoutInstalling) {
+    if (!test::RegistryFixture::available()) GTEST_SKIP() << "docker-registry is not installed";
+    test::RegistryFixture registry;
+    ASSERT_TRUE(registry.running()) << registry.log();
+    auto o = options(demo(), "oci", "cache");
+    o.push = registry.host() + "/team/demo";
+    const auto first = build(m_fs, m_reporter, o);
+    ASSERT_THAT(first, test::Succeeds());
+    EXPECT_EQ(first->status, "built");
+    EXPECT_EQ(first->pushed_to, registry.host() + "/team/demo:" + first->tag);
+    // skopeo reads what was pushed: the same digest as the layout's.
+    int status = 1;
+    const auto inspected = run("skopeo inspect --tls-verify=false --raw docker://" + first->pushed_to +
+                                   " | sha256sum",
+                               &status);
+    if (status == 0 && !inspected.empty()) {
+        EXPECT_EQ("sha256:" + inspected.substr(0, 64), first->image_digest);
+    }
+
+    // Another machine: an empty layout and cache, the same registry. Found there, not built.
+    auto elsewhere = options(demo(), "oci-elsewhere", "cache-elsewhere");
+    elsewhere.push = o.push;
+    const auto second = build(m_fs, m_reporter, elsewhere);
+    ASSERT_THAT(second, test::Succeeds());
+    EXPECT_EQ(second->status, "reused");
+    EXPECT_EQ(second->image_digest, first->image_digest);
+    EXPECT_FALSE(second->create.has_value());
+    EXPECT_FALSE(stdfs::exists(m_dir.path() / "cache-elsewhere" / "pkgs"));
+}
+
 #endif
 
 }  // namespace

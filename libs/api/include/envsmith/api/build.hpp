@@ -24,7 +24,14 @@ namespace envsmith::api {
 
 struct BuildOptions {
     std::string path;        // a definition, a conda-lock file or an @EXPLICIT file
-    std::string oci_layout;  // the OCI image layout to write (created when missing)
+    std::string oci_layout;  // the OCI image layout to write (created when missing); empty with
+                             // `push`: a working layout in the cache
+    /// `--push REF`: the registry repository (and tag; none: `tag`) the image goes to. With it
+    /// the reuse check asks the registry, and a new image is pushed after it is written.
+    std::string push;
+    std::string creds;  // `--creds USER:PASSWORD` for the registry; else environment, docker config
+    std::vector<std::string> insecure_registries;  // reached over plain HTTP (loopback always is)
+    std::string docker_config;                     // empty: $DOCKER_CONFIG or ~/.docker/config.json
     std::string tag;         // empty: envsmith_<first 32 hex digits of the content hash>
     /// The base image: empty or "scratch", or "oci:DIR:TAG" (a local OCI layout). A definition's
     /// registry `image:` is not pulled yet: name a local copy here.
@@ -46,6 +53,7 @@ struct BuildReport {
     std::string content_hash;
     std::string tag;
     std::string image_digest;  // the manifest's digest
+    std::string pushed_to;     // the reference pushed to (or found there, when reused)
     std::string oci_layout;
     std::string prefix;        // the environment's path in the image
     std::string log_path;
