@@ -718,6 +718,27 @@ TEST_F(ExtractTest, TruncatedArchivesAreCorrupt) {
     std::ofstream(file("garbage.tar.gz"), std::ios::binary) << "this is no archive at all";
     EXPECT_THAT(extract(file("garbage.tar.gz"), dest("out")), FailsWithId("archive.corrupt"));
     EXPECT_FALSE(stdfs::exists(dest("out")));
+
+    // A zstd stream with damaged bytes in the middle of its compressed data.
+    std::string varied;
+    std::uint32_t state = 12345;  // a linear congruential sequence: data zstd cannot squeeze away
+    for (int i = 0; i < 200000; ++i) {
+        state = state * 1103515245U + 12345U;
+        varied += static_cast<char>('a' + (state >> 16) % 26);
+    }
+    // zstd's own command writes the frame's content checksum, as conda-build's packages have
+    // (libarchive's writer does not); without a checksum, damaged literals decode silently and
+    // only the package's sha256, checked before extraction, can catch them.
+    if (std::system("command -v zstd > /dev/null 2>&1") != 0) GTEST_SKIP() << "the zstd command is not installed";
+    write_tar(file("good.tar"), {{.path = "data", .data = varied}});
+    ASSERT_EQ(std::system(("zstd -q -f -o '" + file("good.tar.zst").string() + "' '" + file("good.tar").string() + "'").c_str()), 0);
+    auto zst = slurp(file("good.tar.zst"));
+    ASSERT_GT(zst.size(), 200U);
+    for (std::size_t i = zst.size() / 2; i < zst.size() / 2 + 16; ++i) zst[i] = static_cast<char>(~zst[i]);
+    std::ofstream(file("damaged.tar.zst"), std::ios::binary) << zst;
+    ASSERT_TRUE(extract(file("good.tar.zst"), dest("good")));  // the undamaged one extracts
+    EXPECT_THAT(extract(file("damaged.tar.zst"), dest("out")), FailsWithId("archive.corrupt"));
+    EXPECT_FALSE(stdfs::exists(dest("out")));
 }
 
 }  // namespace
