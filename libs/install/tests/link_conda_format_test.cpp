@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "install_test_support.hpp"
 #include "temp_dir.hpp"
 #include "envsmith/archive/extract.hpp"
 #include "envsmith/core/reporter.hpp"
@@ -32,12 +33,7 @@ const stdfs::path testdata;
 
 using test::TempDir;
 
-std::string slurp(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
+using test_support::read_all;
 
 /// Every entry below `root` (conda-meta left out) as "kind mode content-or-target".
 std::map<std::string, std::string> tree_of(const stdfs::path& root) {
@@ -55,7 +51,7 @@ std::map<std::string, std::string> tree_of(const stdfs::path& root) {
         } else if (entry.is_directory()) {
             out[relative] = "dir " + mode;
         } else {
-            out[relative] = "file " + mode + " " + slurp(entry.path());
+            out[relative] = "file " + mode + " " + read_all(entry.path());
         }
     }
     return out;
@@ -84,7 +80,7 @@ Linked extract_and_link(const stdfs::path& archive, const stdfs::path& work, con
     if (!linked) {
         return {};
     }
-    auto record = json::parse(slurp(linked->record_path));
+    auto record = json::parse(read_all(linked->record_path));
     record.erase("fn");
     record.erase("extracted_package_dir");
     record.erase("link");

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "install_test_support.hpp"
 #include "temp_dir.hpp"
 #include "envsmith/core/reporter.hpp"
 #include "envsmith/install/link.hpp"
@@ -34,12 +35,7 @@ const stdfs::path testdata;
 
 using test::TempDir;
 
-std::string slurp(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
+using test_support::read_all;
 
 /// The reference shape: the keys and value types of the conda-meta records conda (4.x to 24.x)
 /// writes, here for a zlib from defaults. The shared test data has no conda-meta file, so this
@@ -170,7 +166,7 @@ TEST(PrefixRecordTest, HistoryGetsOneRevisionPerCall) {
     local.build = "0";
     ASSERT_TRUE(append_history(tmp.path().string(), {zlib, local}, "envsmith create -p /opt/env", when).has_value());
     ASSERT_TRUE(append_history(tmp.path().string(), {}, "envsmith create again", when + std::chrono::hours(1)).has_value());
-    EXPECT_EQ(slurp(tmp.path() / "conda-meta/history"),
+    EXPECT_EQ(read_all(tmp.path() / "conda-meta/history"),
               "==> 2023-11-14 22:13:20 <==\n"
               "# cmd: envsmith create -p /opt/env\n"
               "+https://repo.anaconda.com/pkgs/main/linux-64::zlib-1.2.11-h7b6447c_3\n"
@@ -249,8 +245,8 @@ TEST(PrefixRecordTest, PythonReadsTheLinkedPrefixBack) {
     const auto command = "python3 '" + (tmp.path() / "reader.py").string() + "' '" + prefix.string() + "' > '" +
                          (tmp.path() / "out.txt").string() + "' 2>&1";
     const int status = std::system(command.c_str());
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(tmp.path() / "out.txt");
-    EXPECT_EQ(slurp(tmp.path() / "out.txt"), "zlib 1.2.11 h7b6447c_3 7\n");
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << read_all(tmp.path() / "out.txt");
+    EXPECT_EQ(read_all(tmp.path() / "out.txt"), "zlib 1.2.11 h7b6447c_3 7\n");
 }
 
 }  // namespace
