@@ -356,7 +356,7 @@ core::Result<std::vector<SubdirData>> fetch_many(
                 task.error = http_error(status, *task.channel, task.subdir, url);
                 continue;
             }
-            auto body = detail::decompress(response->body, compression_of(task.variant()),
+            auto body = detail::decompress(std::move(response->body), compression_of(task.variant()),
                                            options.max_decompressed_bytes, core::redact_url(url));
             if (!body) {
                 task.error = with_place(std::move(body).error(), *task.channel, task.subdir, url);

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
+#include <utility>
+
+#include "repodata_store.hpp"
 
 namespace envsmith::index::detail {
 namespace {
@@ -55,7 +58,8 @@ core::Result<std::string> decompress_zstd(std::string_view input, std::uint64_t 
         if (announced > limit) {
             return too_large(source, limit);
         }
-        output.reserve(static_cast<std::size_t>(announced));
+        // With the repodata parser's padding, so that it parses the output in place.
+        reserve_text(output, static_cast<std::size_t>(announced) + Repodata::json_padding);
     }
     std::string chunk(ZSTD_DStreamOutSize(), '\0');
     ZSTD_inBuffer in{input.data(), input.size(), 0};
@@ -170,6 +174,17 @@ core::Result<std::string> decompress(std::string_view input, Compression format,
         return too_large(source, max_output_bytes);
     }
     return std::string(input);
+}
+
+core::Result<std::string> decompress(std::string&& input, Compression format,
+                                     std::uint64_t max_output_bytes, std::string_view source) {
+    if (format != Compression::none) {
+        return decompress(std::string_view(input), format, max_output_bytes, source);
+    }
+    if (input.size() > max_output_bytes) {
+        return too_large(source, max_output_bytes);
+    }
+    return std::move(input);
 }
 
 }  // namespace envsmith::index::detail

@@ -23,6 +23,11 @@ enum class Compression : std::uint8_t { none, zstd, bzip2 };
                                                    std::uint64_t max_output_bytes,
                                                    std::string_view source);
 
+/// The same, taking the input: `Compression::none` moves it instead of copying.
+[[nodiscard]] core::Result<std::string> decompress(std::string&& input, Compression format,
+                                                   std::uint64_t max_output_bytes,
+                                                   std::string_view source);
+
 [[nodiscard]] std::string_view format_name(Compression format) noexcept;
 
 }  // namespace envsmith::index::detail

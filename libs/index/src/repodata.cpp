@@ -789,6 +789,22 @@ void prefault(void* begin, std::size_t bytes) noexcept {
 #endif
 }
 
+void reserve_text(std::string& text, std::size_t capacity) {
+    text.reserve(capacity);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (capacity >= huge_text_threshold) {
+        const auto begin = reinterpret_cast<std::uintptr_t>(text.data());
+        const auto first = (begin + huge_page_size - 1) & ~(huge_page_size - 1);
+        const auto last = (begin + capacity) & ~(huge_page_size - 1);
+        if (last > first) {
+            // Refused (EINVAL) without THP: the pages are then small, as before.
+            static_cast<void>(madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE));
+        }
+        prefault(text.data(), capacity);
+    }
+#endif
+}
+
 void* allocate_pages(std::size_t bytes) {
 #if defined(__linux__)
     if (bytes >= huge_threshold) {
@@ -1106,7 +1122,14 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
     auto& store = repodata.m_impl->store;
     const std::size_t size = json.size();
     // simdjson reads up to json_padding bytes past the end: use the spare capacity when there
-    // is enough (zeroed, so nothing uninitialised is read), else grow once.
+    // is enough (zeroed, so nothing uninitialised is read), else copy once into a buffer
+    // made for it (huge pages for a large text).
+    if (json.capacity() < size + Repodata::json_padding) {
+        std::string padded;
+        detail::reserve_text(padded, size + Repodata::json_padding);
+        padded.append(json);
+        json = std::move(padded);
+    }
     json.resize(size + Repodata::json_padding, '\0');
     json.resize(size);
     store.json = std::move(json);
@@ -1235,6 +1258,13 @@ Repodata RepodataBuilder::finish() && {
     detail::finish_store(store);
     m_impl.reset();
     return repodata;
+}
+
+std::string make_repodata_buffer(std::size_t size) {
+    std::string text;
+    detail::reserve_text(text, size + Repodata::json_padding);
+    text.resize(size);
+    return text;
 }
 
 // --- conversion ---

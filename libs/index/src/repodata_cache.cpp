@@ -18,6 +18,7 @@
 
 #include "envsmith/core/digest.hpp"
 #include "envsmith/core/url.hpp"
+#include "envsmith/index/repodata.hpp"
 
 namespace envsmith::index {
 namespace {
@@ -69,18 +70,20 @@ private:
     int m_fd = -1;
 };
 
-std::optional<std::string> read_whole(const fs::path& path) {
+// A body is read into a buffer made for the repodata parser (its padding, huge pages for a
+// large text), so parsing it needs no copy.
+std::optional<std::string> read_whole(const fs::path& path, bool for_parser = false) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return std::nullopt;
     }
-    std::string content;
     in.seekg(0, std::ios::end);
     const auto size = in.tellg();
     if (size < 0) {
         return std::nullopt;
     }
-    content.resize(static_cast<std::size_t>(size));
+    std::string content = for_parser ? make_repodata_buffer(static_cast<std::size_t>(size))
+                                     : std::string(static_cast<std::size_t>(size), '\0');
     in.seekg(0);
     in.read(content.data(), static_cast<std::streamsize>(content.size()));
     if (!in) {
@@ -207,7 +210,7 @@ core::Result<std::optional<CacheEntry>> read_entry(const RepodataCache& cache,
     if (!with_body) {
         return std::optional<CacheEntry>(CacheEntry{std::move(*state), {}});
     }
-    auto body = read_whole(cache.body_path(url));
+    auto body = read_whole(cache.body_path(url), true);
     if (!body || body->size() != state->body_bytes) {
         return std::optional<CacheEntry>{};
     }

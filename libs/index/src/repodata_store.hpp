@@ -25,6 +25,13 @@ namespace envsmith::index::detail {
 /// refused.
 void prefault(void* begin, std::size_t bytes) noexcept;
 
+/// Reserves `capacity` bytes in the empty string `text` and, for large texts on Linux, marks
+/// the whole 2 MiB ranges inside the new buffer MADV_HUGEPAGE and maps them at once (glibc
+/// gives blocks this large their own mapping, so the advice reaches only this buffer and
+/// ends when it is freed). Used for repodata texts and decompressed bodies.
+inline constexpr std::size_t huge_text_threshold = std::size_t{8} << 20;
+void reserve_text(std::string& text, std::size_t capacity);
+
 /// Memory for the big arrays (records, notes, list blocks): on Linux a private anonymous
 /// mapping aligned to 2 MiB and marked MADV_HUGEPAGE, so that with transparent huge pages
 /// in `madvise` mode (the usual default) a first touch or a prefault maps 2 MiB at a time
