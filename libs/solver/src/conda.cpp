@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -29,7 +30,9 @@ struct CondaProvider::Impl {
     std::vector<std::string> names;
     std::unordered_map<std::string, NameId> name_index;
 
-    std::vector<CondaCandidate> solvables;
+    // Pointers into records_by_name (its vectors never change once stored, and the map's
+    // nodes never move), so a candidate list is not copied.
+    std::vector<const CondaCandidate*> solvables;
     std::vector<NameId> solvable_name;
     std::vector<std::uint8_t> solvable_excluded;  // 1: hidden by strict channel priority
 
@@ -77,16 +80,36 @@ struct CondaProvider::Impl {
         return max_allowed.emplace(spec_text, std::move(best)).first->second;
     }
 
+    // A record's dependencies as compare_dependencies needs them: the name part of each
+    // spec, the spec, and the highest version it allows (looked up when first compared).
+    struct DependencyKey {
+        std::string_view name;
+        const std::string* spec = nullptr;
+        const std::optional<specs::CondaVersion>* max = nullptr;
+    };
+    static std::vector<DependencyKey> dependency_keys(const specs::PackageRecord& record) {
+        std::vector<DependencyKey> out;
+        out.reserve(record.depends.size());
+        for (const std::string& text : record.depends) {
+            const std::string_view view = text;
+            out.push_back({view.substr(0, view.find_first_of(" =<>!~[")), &text, nullptr});
+        }
+        return out;
+    }
+    const std::optional<specs::CondaVersion>& max_of(DependencyKey& key) {
+        if (key.max == nullptr) key.max = &max_version(*key.spec);
+        return *key.max;
+    }
+
     // +1 when `a`'s dependencies allow newer versions than `b`'s of the names both depend on
     // more often than the other way round, -1 for the reverse, 0 otherwise.
-    int compare_dependencies(const specs::PackageRecord& a, const specs::PackageRecord& b) {
+    int compare_dependencies(std::vector<DependencyKey>& a, std::vector<DependencyKey>& b) {
         int score = 0;
-        for (const std::string& da : a.depends) {
-            const std::string name_a = da.substr(0, da.find_first_of(" =<>!~["));
-            for (const std::string& db : b.depends) {
-                if (db.substr(0, db.find_first_of(" =<>!~[")) != name_a || da == db) continue;
-                const auto& va = max_version(da);
-                const auto& vb = max_version(db);
+        for (DependencyKey& da : a) {
+            for (DependencyKey& db : b) {
+                if (db.name != da.name || *da.spec == *db.spec) continue;
+                const auto& va = max_of(da);
+                const auto& vb = max_of(db);
                 if (va && (!vb || *va > *vb)) ++score;
                 if (vb && (!va || *vb > *va)) --score;
             }
@@ -134,7 +157,7 @@ const std::optional<core::Error>& CondaProvider::source_error() const noexcept {
 }
 
 const CondaCandidate& CondaProvider::candidate(SolvableId solvable) const {
-    return m_impl->solvables.at(solvable);
+    return *m_impl->solvables.at(solvable);
 }
 
 const specs::MatchSpec& CondaProvider::version_set(VersionSetId set) const {
@@ -181,12 +204,41 @@ core::Result<Problem> CondaProvider::problem() {
 std::vector<SolvableId> CondaProvider::candidates(NameId name) {
     Impl& m = *m_impl;
     const std::string& text = m.names.at(name);
-    std::vector<CondaCandidate> found = m.records_of(text);
+    const std::vector<CondaCandidate>& found = m.records_of(text);
     const ChannelPriority priority = m.request.channel_priority;
     std::vector<std::size_t> order(found.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::vector<std::uint8_t> locked(found.size());
-    for (std::size_t i = 0; i < found.size(); ++i) locked[i] = m.is_locked(found[i].record) ? 1 : 0;
+    if (!m.request.locked.empty()) {
+        for (std::size_t i = 0; i < found.size(); ++i) locked[i] = m.is_locked(found[i].record) ? 1 : 0;
+    }
+    // Versions as ranks (0 the highest; equal versions share one): the distinct version texts
+    // are sorted once, so the sort below compares integers (a name has far fewer versions
+    // than records: python has hundreds of builds of a few dozen versions).
+    std::vector<std::uint32_t> version_rank(found.size());
+    {
+        std::unordered_map<std::string_view, std::uint32_t> distinct;
+        std::vector<std::size_t> firsts;  // one record per distinct text
+        std::vector<std::uint32_t> text_of(found.size());
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            const auto [it, inserted] = distinct.emplace(found[i].record.version.to_string(),
+                                                          static_cast<std::uint32_t>(firsts.size()));
+            if (inserted) firsts.push_back(i);
+            text_of[i] = it->second;
+        }
+        std::vector<std::uint32_t> texts(firsts.size());
+        for (std::uint32_t t = 0; t < texts.size(); ++t) texts[t] = t;
+        std::sort(texts.begin(), texts.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return found[firsts[a]].record.version > found[firsts[b]].record.version;
+        });
+        std::vector<std::uint32_t> rank_of_text(texts.size());
+        std::uint32_t rank = 0;
+        for (std::size_t k = 0; k < texts.size(); ++k) {
+            if (k > 0 && found[firsts[texts[k - 1]]].record.version != found[firsts[texts[k]]].record.version) ++rank;
+            rank_of_text[texts[k]] = rank;
+        }
+        for (std::size_t i = 0; i < found.size(); ++i) version_rank[i] = rank_of_text[text_of[i]];
+    }
     // The order up to the build number (a strict weak order), then the dependency score within
     // groups of equal keys, then timestamp, channel and file name.
     auto primary = [&](std::size_t ia, std::size_t ib) -> int {
@@ -199,19 +251,22 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
         if (a.record.track_features.size() != b.record.track_features.size()) {
             return a.record.track_features.size() < b.record.track_features.size() ? -1 : 1;
         }
-        if (a.record.version != b.record.version) return a.record.version > b.record.version ? -1 : 1;
+        if (version_rank[ia] != version_rank[ib]) return version_rank[ia] < version_rank[ib] ? -1 : 1;
         if (a.record.build_number != b.record.build_number) return a.record.build_number > b.record.build_number ? -1 : 1;
         return 0;
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) { return primary(ia, ib) < 0; });
     std::vector<int> wins(found.size(), 0);
+    std::vector<std::vector<Impl::DependencyKey>> keys;
     for (std::size_t begin = 0; begin < order.size();) {
         std::size_t end = begin + 1;
         while (end < order.size() && primary(order[begin], order[end]) == 0) ++end;
         if (end - begin > 1) {
+            keys.clear();
+            for (std::size_t i = begin; i < end; ++i) keys.push_back(Impl::dependency_keys(found[order[i]].record));
             for (std::size_t i = begin; i < end; ++i) {
                 for (std::size_t j = i + 1; j < end; ++j) {
-                    const int c = m.compare_dependencies(found[order[i]].record, found[order[j]].record);
+                    const int c = m.compare_dependencies(keys[i - begin], keys[j - begin]);
                     wins[order[i]] += c;
                     wins[order[j]] -= c;
                 }
@@ -232,10 +287,11 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
     for (const auto& c : found) best_rank = std::min(best_rank, c.channel_rank);
     std::vector<SolvableId> ids;
     ids.reserve(found.size());
+    m.solvables.reserve(m.solvables.size() + found.size());
     for (std::size_t i : order) {
         const auto id = static_cast<SolvableId>(m.solvables.size());
         const bool hidden = priority == ChannelPriority::strict && found[i].channel_rank != best_rank;
-        m.solvables.push_back(std::move(found[i]));
+        m.solvables.push_back(&found[i]);
         m.solvable_name.push_back(name);
         m.solvable_excluded.push_back(hidden ? 1 : 0);
         ids.push_back(id);
@@ -252,14 +308,14 @@ std::vector<SolvableId> CondaProvider::filter(VersionSetId set, std::span<const 
     std::vector<SolvableId> out;
     if (m_impl->names.at(m_impl->set_name.at(set)).front() == '<') return out;
     for (SolvableId s : candidates) {
-        if (spec.matches(m_impl->solvables[s].record)) out.push_back(s);
+        if (spec.matches(m_impl->solvables[s]->record)) out.push_back(s);
     }
     return out;
 }
 
 Dependencies CondaProvider::dependencies(SolvableId solvable) {
     Impl& m = *m_impl;
-    const specs::PackageRecord& record = m.solvables.at(solvable).record;
+    const specs::PackageRecord& record = m.solvables.at(solvable)->record;
     Dependencies deps;
     deps.requires_.reserve(record.depends.size() + 1);
     for (const std::string& text : record.depends) {
@@ -279,7 +335,7 @@ Dependencies CondaProvider::dependencies(SolvableId solvable) {
 
 std::optional<Exclusion> CondaProvider::excluded(SolvableId solvable) {
     if (m_impl->solvable_excluded.at(solvable) == 0) return std::nullopt;
-    const auto& c = m_impl->solvables[solvable];
+    const auto& c = *m_impl->solvables[solvable];
     return Exclusion{"solver.excluded.channel_priority",
                      fmt::format("channel priority is strict and an earlier channel has `{}`",
                                  c.record.name),
@@ -289,7 +345,7 @@ std::optional<Exclusion> CondaProvider::excluded(SolvableId solvable) {
 std::string CondaProvider::display_name(NameId name) const { return m_impl->names.at(name); }
 
 std::string CondaProvider::display_solvable(SolvableId solvable) const {
-    const auto& r = m_impl->solvables.at(solvable).record;
+    const auto& r = m_impl->solvables.at(solvable)->record;
     return r.version.to_string() + " " + r.build;
 }
 

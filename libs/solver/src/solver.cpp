@@ -64,7 +64,9 @@ struct Clause {
     std::uint32_t why_begin = 0;    // learnt: antecedents (m_why)
     std::uint32_t why_size = 0;
     Lit satisfied_by = 0;           // requirement: a cached true literal (0: none known)
+    NameId name = 0;                // requirement: the name of every candidate, or mixed_names
 };
+constexpr NameId mixed_names = std::numeric_limits<NameId>::max();
 
 struct VersionSetInfo {
     bool loaded = false;
@@ -92,6 +94,7 @@ private:
         m_expanded.resize(n, 0);
         m_var_name.resize(n, 0);
         m_excluded.resize(n, 0);
+        m_stamp.resize(n, 0);
         m_watches.resize(2 * n);
     }
     [[nodiscard]] std::int8_t value(Lit l) const {
@@ -159,6 +162,8 @@ private:
     std::vector<std::uint8_t> m_expanded;
     std::vector<NameId> m_var_name;
     std::vector<std::uint8_t> m_excluded;
+    std::vector<std::uint32_t> m_stamp;  // add_requirement: last requirement that listed the var
+    std::uint32_t m_stamp_now = 0;
     std::vector<std::vector<std::uint32_t>> m_watches;  // per literal: clauses watching it
     std::vector<Lit> m_trail;
     std::vector<std::size_t> m_trail_lim;
@@ -170,12 +175,27 @@ private:
     std::vector<Antecedent> m_why;
     std::vector<Clause> m_clauses;
     std::vector<std::uint32_t> m_requirement_clauses;
+    std::vector<Var> m_requirement_parents;  // the parent of each, for decide()'s scan
     std::vector<std::pair<Var, Var>> m_pairs;  // materialised same-name pairs
     std::map<std::pair<Var, Var>, std::uint32_t> m_pair_index;
 
-    std::map<NameId, std::vector<SolvableId>> m_names;
-    std::map<NameId, Var> m_name_true;  // the installed candidate of a name (0: none)
-    std::map<NameId, double> m_activity;
+    // Per name, indexed by NameId (grown as names are loaded): its candidates, whether they
+    // were asked for, the installed candidate (0: none), the activity from conflicts.
+    std::vector<std::vector<SolvableId>> m_names;
+    std::vector<std::uint8_t> m_name_loaded;
+    std::vector<Var> m_name_true;
+    std::vector<double> m_activity;
+    void ensure_name(NameId name) {
+        if (name < m_names.size()) return;
+        const std::size_t n = static_cast<std::size_t>(name) + 1;
+        m_names.resize(n);
+        m_name_loaded.resize(n, 0);
+        m_name_true.resize(n, 0);
+        m_activity.resize(n, 0.0);
+    }
+    [[nodiscard]] const std::vector<SolvableId>* loaded_name(NameId name) const {
+        return name < m_names.size() && m_name_loaded[name] != 0 ? &m_names[name] : nullptr;
+    }
     double m_activity_step = 1.0;
     std::vector<VersionSetInfo> m_sets;
     // Requests whose candidates kept being refuted under an earlier decision get decided
@@ -196,8 +216,8 @@ private:
 };
 
 const std::vector<SolvableId>& Engine::load_name(NameId name) {
-    auto it = m_names.find(name);
-    if (it != m_names.end()) return it->second;
+    ensure_name(name);
+    if (m_name_loaded[name] != 0) return m_names[name];
     std::vector<SolvableId> candidates = m_provider.candidates(name);
     ++m_stats.names_loaded;
     for (SolvableId s : candidates) {
@@ -206,8 +226,9 @@ const std::vector<SolvableId>& Engine::load_name(NameId name) {
         m_var_name[v] = name;
         if (m_provider.excluded(s)) m_excluded[v] = 1;
     }
-    m_name_true.emplace(name, 0);
-    return m_names.emplace(name, std::move(candidates)).first->second;
+    m_name_loaded[name] = 1;
+    m_names[name] = std::move(candidates);
+    return m_names[name];
 }
 
 const std::vector<SolvableId>& Engine::set_candidates(VersionSetId set) {
@@ -260,14 +281,21 @@ std::uint32_t Engine::add_clause(std::vector<Lit>& lits, Clause clause,
 std::optional<Reason> Engine::add_requirement(Var parent, std::uint32_t index,
                                               const Requirement& req) {
     std::vector<Var> cands;
+    // A variable listed by an earlier set of this requirement carries this stamp.
+    const std::uint32_t stamp = ++m_stamp_now;
+    bool self = false;
     for (VersionSetId set : req.any_of) {
-        for (SolvableId s : set_candidates(set)) {
+        const std::vector<SolvableId>& matching = set_candidates(set);
+        cands.reserve(cands.size() + matching.size());
+        for (SolvableId s : matching) {
             const Var v = var_for(s);
-            if (m_excluded[v]) continue;
-            if (std::find(cands.begin(), cands.end(), v) == cands.end()) cands.push_back(v);
+            if (m_excluded[v] || m_stamp[v] == stamp) continue;
+            m_stamp[v] = stamp;
+            cands.push_back(v);
+            self = self || v == parent;
         }
     }
-    if (std::find(cands.begin(), cands.end(), parent) != cands.end()) {
+    if (self) {
         return std::nullopt;  // a candidate that satisfies its own requirement
     }
     Clause clause;
@@ -277,6 +305,13 @@ std::optional<Reason> Engine::add_requirement(Var parent, std::uint32_t index,
     clause.cand_begin = static_cast<std::uint32_t>(m_cands.size());
     clause.cand_size = static_cast<std::uint32_t>(cands.size());
     m_cands.insert(m_cands.end(), cands.begin(), cands.end());
+    clause.name = cands.empty() ? mixed_names : m_var_name[cands.front()];
+    for (Var v : cands) {
+        if (m_var_name[v] != clause.name) {
+            clause.name = mixed_names;
+            break;
+        }
+    }
 
     std::vector<Lit> lits;
     lits.reserve(cands.size() + 1);
@@ -285,6 +320,7 @@ std::optional<Reason> Engine::add_requirement(Var parent, std::uint32_t index,
     std::optional<Reason> conflict;
     const std::uint32_t added = add_clause(lits, clause, conflict);
     m_requirement_clauses.push_back(added);
+    m_requirement_parents.push_back(parent);
     if (cands.empty()) m_units.push_back(added);
     return conflict;
 }
@@ -303,10 +339,11 @@ std::optional<Reason> Engine::expand(Var v) {
         const NameId name = m_provider.name_of_set(set);
         const std::vector<SolvableId>& all = load_name(name);
         const std::vector<SolvableId>& inside = set_candidates(set);
-        const std::set<SolvableId> allowed(inside.begin(), inside.end());
+        const std::uint32_t allowed = ++m_stamp_now;
+        for (SolvableId member : inside) m_stamp[var_for(member)] = allowed;
         for (SolvableId other : all) {
             const Var ov = var_for(other);
-            if (ov == v || m_excluded[ov] || allowed.count(other) != 0) continue;
+            if (ov == v || m_excluded[ov] || m_stamp[ov] == allowed) continue;
             Clause clause;
             clause.kind = ClauseKind::constrains;
             clause.parent = v;
@@ -425,7 +462,7 @@ void Engine::bump(Var v) {
     double& a = m_activity[m_var_name[v]];
     a += m_activity_step;
     if (a > 1e100) {
-        for (auto& [name, value] : m_activity) value *= 1e-100;
+        for (double& value : m_activity) value *= 1e-100;
         m_activity_step *= 1e-100;
     }
 }
@@ -504,6 +541,13 @@ void Engine::backjump(std::uint32_t target) {
     m_expand_head = std::min(m_expand_head, keep);
 }
 
+// Picks the next decision (see the file comment). Equivalent to scanning every requirement
+// clause of an installed parent and counting each one's open candidates, but cheaper: the
+// parents are scanned in a compact array; the user's requests all come first, so once one of
+// them is open no later clause can win; a clause on one name is satisfied or violated as
+// soon as its name has an installed candidate (propagation has made every other candidate of
+// the name false), so only the clauses of names without one are walked, and then only up to
+// their first open candidate, and counted only as far as needed to beat the best so far.
 std::optional<Var> Engine::decide() {
     struct Choice {
         bool from_root = false;
@@ -512,58 +556,92 @@ std::optional<Var> Engine::decide() {
         Var var = 0;
     };
     std::optional<Choice> best;
-    for (std::uint32_t ci : m_requirement_clauses) {
-        Clause& c = m_clauses[ci];
-        if (m_value[c.parent] != 1) continue;
-        const bool from_root = c.parent == root_var;
-        if (best && best->from_root && !from_root) continue;
-        if (c.satisfied_by != 0 && value(c.satisfied_by) == 1) continue;
+    // Open candidates of `c` from position `k` (the first open one), stopping at `limit`.
+    auto count_open = [&](const Clause& c, std::uint32_t k, std::uint32_t limit) {
         std::uint32_t count = 0;
-        Var first = 0;
-        bool satisfied = false;
-        for (std::uint32_t k = 0; k < c.cand_size; ++k) {
-            const Var v = m_cands[c.cand_begin + k];
-            const std::int8_t val = m_value[v];
-            if (val == 1) {
-                c.satisfied_by = pos(v);
-                satisfied = true;
-                break;
-            }
-            if (val < 0) {
-                if (count == 0) first = v;
-                ++count;
-            }
+        for (; k < c.cand_size && count < limit; ++k) {
+            if (m_value[m_cands[c.cand_begin + k]] < 0) ++count;
         }
-        if (satisfied) continue;
-        if (count == 0) {
+        return count;
+    };
+    const std::size_t clauses = m_requirement_clauses.size();
+    for (std::size_t at = 0; at < clauses; ++at) {
+        const Var parent = m_requirement_parents[at];
+        if (m_value[parent] != 1) continue;
+        const bool from_root = parent == root_var;
+        // Root requirements are added before any other: nothing after them can beat one.
+        if (best && best->from_root && !from_root) break;
+        const std::uint32_t ci = m_requirement_clauses[at];
+        Clause& c = m_clauses[ci];
+        if (c.satisfied_by != 0 && value(c.satisfied_by) == 1) continue;
+        if (c.name != mixed_names && m_name_true[c.name] != 0) {
+            const Var installed = m_name_true[c.name];
+            const Var* cands = &m_cands[c.cand_begin];
+            if (std::find(cands, cands + c.cand_size, installed) != cands + c.cand_size) {
+                c.satisfied_by = pos(installed);
+                continue;
+            }
             // Every candidate is false and the parent is installed: the clause is violated.
             // Propagation reports this as it happens; should it ever not, it is a conflict
             // here rather than a wrong solution.
             m_violated = ci;
             return std::nullopt;
         }
-        const NameId name = m_var_name[first];
-        const auto act = m_activity.find(name);
-        Choice choice{from_root, act == m_activity.end() ? 0.0 : act->second, count, first};
+        std::uint32_t k = 0;
+        bool satisfied = false;
+        for (; k < c.cand_size; ++k) {
+            const std::int8_t val = m_value[m_cands[c.cand_begin + k]];
+            if (val < 0) break;
+            if (val == 1) {
+                satisfied = true;
+                break;
+            }
+        }
+        if (satisfied) {
+            c.satisfied_by = pos(m_cands[c.cand_begin + k]);
+            continue;
+        }
+        if (k == c.cand_size) {
+            m_violated = ci;  // as above
+            return std::nullopt;
+        }
+        const Var first = m_cands[c.cand_begin + k];
+        if (c.name == mixed_names) {
+            // Candidates of several names: one of them may be installed further on.
+            bool later_true = false;
+            for (std::uint32_t j = k + 1; j < c.cand_size; ++j) {
+                const Var v = m_cands[c.cand_begin + j];
+                if (m_value[v] == 1) {
+                    c.satisfied_by = pos(v);
+                    later_true = true;
+                    break;
+                }
+            }
+            if (later_true) continue;
+        }
+        const double activity = m_activity[m_var_name[first]];
         if (!best) {
-            best = choice;
+            best = Choice{from_root, activity, from_root ? 0 : count_open(c, k, UINT32_MAX), first};
             continue;
         }
-        if (choice.from_root != best->from_root) {
-            if (choice.from_root) best = choice;
+        if (from_root != best->from_root) {
+            if (from_root) best = Choice{from_root, activity, 0, first};
             continue;
         }
-        if (choice.from_root) {
+        if (from_root) {
             // The user's requests in the order they were given, except that a request whose
             // candidates kept failing is moved ahead of the others (see run()).
-            if (promotion(m_var_name[choice.var]) > promotion(m_var_name[best->var])) best = choice;
+            if (promotion(m_var_name[first]) > promotion(m_var_name[best->var])) {
+                best = Choice{from_root, activity, 0, first};
+            }
             continue;
         }
-        if (choice.activity != best->activity) {
-            if (choice.activity > best->activity) best = choice;
+        if (activity != best->activity) {
+            if (activity > best->activity) best = Choice{from_root, activity, count_open(c, k, UINT32_MAX), first};
             continue;
         }
-        if (choice.count < best->count) best = choice;
+        const std::uint32_t count = count_open(c, k, best->count);
+        if (count < best->count) best = Choice{from_root, activity, count, first};
     }
     if (!best) return std::nullopt;
     return best->var;
@@ -659,9 +737,9 @@ Unsolvable Engine::explain(Reason conflict) {
         }
         if (out.candidates.empty()) {
             for (VersionSetId set : out.wanted.any_of) {
-                const auto found = m_names.find(m_provider.name_of_set(set));
-                if (found == m_names.end()) continue;
-                for (SolvableId s : found->second) {
+                const std::vector<SolvableId>* found = loaded_name(m_provider.name_of_set(set));
+                if (found == nullptr) continue;
+                for (SolvableId s : *found) {
                     if (std::find(out.others.begin(), out.others.end(), s) == out.others.end()) out.others.push_back(s);
                 }
             }
