@@ -25,7 +25,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
     cmd->add_option("--insecure-registry", options->insecure_registries, "HOST[:PORT] reached over plain HTTP (repeatable)");
     cmd->add_option("--docker-config", options->docker_config, "Docker config file (default $DOCKER_CONFIG or ~/.docker/config.json)");
     cmd->add_option("--tag", options->tag, "Tag in the layout (default: envsmith_<content hash>)");
-    cmd->add_option("--base", options->base, "Base image: scratch (default) or oci:DIR:TAG");
+    cmd->add_option("--base", options->base, "Base image: scratch, oci:DIR:TAG or a registry reference (default: the definition's image:, else scratch)");
     cmd->add_option("--platform", options->platform, "Target conda subdir (default: the definition's, else this machine's)");
     cmd->add_option("--log-dir", options->log_dir, "Where 20_image_build_log.txt and build.json go (default: <layout>.build)");
     cmd->add_flag("--zstd", options->zstd, "Compress the layer with zstd instead of gzip");
@@ -62,9 +62,14 @@ void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
                 {"digest", report->image_digest},
                 {"layout", report->status == "reused" && !report->pushed_to.empty() ? report->pushed_to
                                                                                      : report->oci_layout}};
-            fmt::print("{}\n", report->status == "reused"
-                                   ? messages.render("build.reused", args, "reused {tag} ({digest}): {layout} has this definition's image")
-                                   : messages.render("build.built", args, "built {tag} ({digest}) in {layout}"));
+            if (report->status == "reused") {
+                fmt::print("{}\n", messages.render("build.reused", args, "reused {tag} ({digest}): {layout} has this definition's image"));
+            } else if (report->status == "used") {
+                fmt::print("{}\n", messages.render("build.used", args,
+                                                  "used {tag} ({digest}) as it is in {layout}: the definition manages its own dependencies"));
+            } else {
+                fmt::print("{}\n", messages.render("build.built", args, "built {tag} ({digest}) in {layout}"));
+            }
             if (!report->pushed_to.empty()) {
                 fmt::print("{}\n", messages.render("build.pushed", {{"ref", report->pushed_to}}, "in the registry as {ref}"));
             }

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -17,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "envsmith/api/doctor.hpp"
+#include "envsmith/api/host.hpp"
 #include "envsmith/api/load_definition.hpp"
 #include "envsmith/core/digest.hpp"
 #include "envsmith/image/assemble.hpp"
@@ -27,6 +30,7 @@
 #include "envsmith/registry/credentials.hpp"
 #include "envsmith/registry/layout_transfer.hpp"
 #include "envsmith/specs/image_ref.hpp"
+#include "file_lock.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -123,6 +127,7 @@ struct Source {
     core::Digest hash;
     std::string name = "env";
     std::string platform;
+    std::optional<specs::Definition> definition;  // none for a lock
 };
 
 core::Result<Source> read_source(core::FileSystem& fs, const BuildOptions& options) {
@@ -132,7 +137,8 @@ core::Result<Source> read_source(core::FileSystem& fs, const BuildOptions& optio
     const bool is_lock = text->find("\n@EXPLICIT") != std::string::npos || text->rfind("@EXPLICIT", 0) == 0 ||
                          (text->find("\npackage:") != std::string::npos && text->find("metadata:") != std::string::npos);
     if (is_lock) {
-        source.hash = core::sha256(*text);  // a lock is its own definition
+        // A lock is its own definition; the target platform is part of what it means here.
+        source.hash = core::sha256(*text + "\nplatform=" + options.platform + "\nbase=" + options.base);
         source.platform = options.platform;
         return source;
     }
@@ -142,10 +148,143 @@ core::Result<Source> read_source(core::FileSystem& fs, const BuildOptions& optio
     auto loaded = load_definition(fs, load);
     if (!loaded) return std::move(loaded).error();
     source.hash = loaded->hash;
+    if (!options.base.empty()) {
+        // A base named on the command line changes the image as much as the definition's does.
+        source.hash = core::sha256(source.hash.hex + "\nbase=" + options.base);
+    }
     if (!loaded->definition.prefix_name.empty()) source.name = loaded->definition.prefix_name;
     else if (!loaded->definition.name.empty()) source.name = loaded->definition.name;
     source.platform = !options.platform.empty() ? options.platform : loaded->definition.platform;
+    source.definition = std::move(loaded->definition);
     return source;
+}
+
+registry::Platform registry_platform(const image::Platform& platform) {
+    registry::Platform out;
+    out.os = platform.os;
+    out.architecture = platform.architecture;
+    out.variant = platform.variant;
+    return out;
+}
+
+std::string platform_text(const image::Platform& platform) {
+    return platform.variant.empty() ? platform.os + "/" + platform.architecture
+                                    : platform.os + "/" + platform.architecture + "/" + platform.variant;
+}
+
+/// `.<name>.envsmith-lock` beside a directory, the lock for changing it.
+std::string sibling_lock_path(const std::string& dir) {
+    const auto path = stdfs::absolute(stdfs::path(dir)).lexically_normal();
+    const auto name = path.has_filename() ? path.filename().string() : path.parent_path().filename().string();
+    const auto parent = path.has_filename() ? path.parent_path() : path.parent_path().parent_path();
+    return (parent / ("." + name + ".envsmith-lock")).string();
+}
+
+core::Error lock_error(const std::string& path) {
+    return core::make_error(core::ErrorCode::unavailable, "build.lock_failed",
+                            fmt::format("cannot lock `{}`: {}", path, std::strerror(errno)))
+        .arg("path", path)
+        .arg("detail", std::strerror(errno));
+}
+
+/// The registries one build talks to: one client each, with that registry's credentials.
+/// `--creds` goes only to the registry pushed to (or, without a push, to the base's), so a
+/// private registry's password never reaches a public base's registry.
+class Registries {
+public:
+    Registries(core::FileSystem& fs, core::Transport& transport, core::Reporter& log, const BuildOptions& options,
+               std::string creds_registry)
+        : m_fs(fs), m_transport(transport), m_log(log), m_options(options), m_creds_registry(std::move(creds_registry)) {}
+
+    core::Result<registry::Client*> client(const std::string& host) {
+        for (auto& [name, client] : m_clients) {
+            if (name == host) return client.get();
+        }
+        registry::CredentialSources sources;
+        sources.docker_config_path = m_options.docker_config;
+        if (!m_options.creds.empty() && (m_creds_registry.empty() || m_creds_registry == host)) {
+            auto creds = registry::parse_creds(m_options.creds, "--creds");
+            if (!creds) return std::move(creds).error();
+            sources.explicit_credentials = std::move(*creds);
+        }
+        auto credentials = registry::resolve_credentials(host, sources, m_fs, m_log);
+        if (!credentials) return std::move(credentials).error();
+        registry::ClientOptions client_options;
+        client_options.insecure_registries = m_options.insecure_registries;
+        client_options.credentials = std::move(*credentials);
+        m_clients.emplace_back(host, std::make_unique<registry::Client>(m_transport, m_log, std::move(client_options)));
+        return m_clients.back().second.get();
+    }
+
+private:
+    core::FileSystem& m_fs;
+    core::Transport& m_transport;
+    core::Reporter& m_log;
+    const BuildOptions& m_options;
+    std::string m_creds_registry;
+    std::vector<std::pair<std::string, std::unique_ptr<registry::Client>>> m_clients;
+};
+
+/// The base image: none (scratch), an image of a local OCI layout (`oci:DIR:TAG`), or a
+/// registry reference, pulled once into the cache's base layout (`<cache>/images/bases`, one
+/// tag per manifest digest) and read from there afterwards.
+core::Result<std::optional<image::BaseImage>> load_base(const std::string& text, const image::Platform& platform,
+                                                        const std::string& cache_dir, Registries& registries,
+                                                        BuildLog& log) {
+    if (text.empty() || text == "scratch") return std::optional<image::BaseImage>{};
+    constexpr std::string_view oci = "oci:";
+    if (text.rfind(oci, 0) == 0) {
+        const auto colon = text.rfind(':');
+        if (colon <= oci.size()) {
+            return core::make_error(core::ErrorCode::invalid_input, "build.base_unsupported",
+                                    fmt::format("the base `{}` is neither `scratch`, `oci:DIR:TAG` nor an image reference", text))
+                .arg("base", text);
+        }
+        auto base = image::read_base_image(text.substr(oci.size(), colon - oci.size()), text.substr(colon + 1), platform);
+        if (!base) return std::move(base).error();
+        return std::optional<image::BaseImage>(std::move(*base));
+    }
+    auto ref = specs::ImageRef::parse(text);
+    if (!ref) return std::move(ref).error();
+    auto client = registries.client(ref->registry);
+    if (!client) return std::move(client).error();
+    auto resolved = (*client)->resolve(*ref, registry_platform(platform));
+    if (!resolved) return std::move(resolved).error();
+    const auto& digest = resolved->manifest.digest;
+    const auto colon = digest.find(':');
+    const auto tag = "base-" + (colon == std::string::npos ? digest : digest.substr(colon + 1));
+    const auto bases_dir = (stdfs::path(cache_dir) / "images" / "bases").string();
+
+    ExclusiveFileLock lock;
+    if (!lock.acquire(sibling_lock_path(bases_dir))) return lock_error(sibling_lock_path(bases_dir));
+    auto layout = image::Layout::open_or_create(bases_dir);
+    if (!layout) return std::move(layout).error();
+    if (auto cached = image::read_base_image(bases_dir, tag, platform)) {
+        log.line("base", fmt::format("base {} ({}) from the cache", ref->to_string(), digest));
+        return std::optional<image::BaseImage>(std::move(*cached));
+    }
+    specs::ImageRef by_digest = *ref;
+    by_digest.digest = digest;
+    auto pulled = registry::pull_into_layout(**client, by_digest, registry_platform(platform), *layout, tag);
+    if (!pulled) return std::move(pulled).error();
+    auto base = image::read_base_image(bases_dir, tag, platform);
+    if (!base) return std::move(base).error();
+    log.line("base", fmt::format("pulled base {} ({}, {} layers) for {}", ref->to_string(), digest,
+                                 base->manifest.layers.size(), platform_text(platform)));
+    return std::optional<image::BaseImage>(std::move(*base));
+}
+
+/// A base whose config names another platform would not run on the target.
+core::Status check_base_platform(const image::BaseImage& base, const std::string& text, const image::Platform& wanted) {
+    const auto& have = base.config.platform;
+    if (have.os.empty() || have.architecture.empty()) return {};
+    if (have.os == wanted.os && have.architecture == wanted.architecture) return {};
+    return core::make_error(core::ErrorCode::not_found, "build.base_platform",
+                            fmt::format("the base image `{}` is for {}, not for {}", text, platform_text(have),
+                                        platform_text(wanted)))
+        .arg("base", text)
+        .arg("platform", platform_text(have))
+        .arg("wanted", platform_text(wanted));
 }
 
 }  // namespace
@@ -158,17 +297,28 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         return core::make_error(core::ErrorCode::invalid_input, "build.no_target",
                                 "name where the image goes: --oci-layout DIR or --push REF");
     }
-    if (report.oci_layout.empty()) {
-        const auto cache = options.create.lock.network.cache_dir.empty() ? default_cache_dir()
-                                                                          : options.create.lock.network.cache_dir;
-        report.oci_layout = (stdfs::path(cache) / "images" / "layout").string();
-    }
+    const auto cache_dir = options.create.lock.network.cache_dir.empty() ? default_cache_dir()
+                                                                         : options.create.lock.network.cache_dir;
+    if (report.oci_layout.empty()) report.oci_layout = (stdfs::path(cache_dir) / "images" / "layout").string();
     const auto started = Clock::now();
     auto source = read_source(fs, options);
     if (!source) return std::move(source).error();
     report.content_hash = source->hash.hex;
     report.tag = options.tag.empty() ? "envsmith_" + source->hash.hex.substr(0, 32) : options.tag;
     report.prefix = "/opt/envsmith/envs/" + source->name;
+    const auto& definition = source->definition;
+    const auto target_subdir = !source->platform.empty() ? source->platform : host_platform();
+    const auto target_platform = image_platform(target_subdir);
+
+    // Two builds of the same definition at once do the work once: the second waits here, then
+    // finds the first one's image and reports it reused.
+    const auto build_lock_path = (stdfs::path(cache_dir) / "locks" / ("build-" + source->hash.hex.substr(0, 32) + ".lock")).string();
+    ExclusiveFileLock build_lock;
+    if (!build_lock.acquire(build_lock_path, [&] {
+            reporter.on_log_line("build", fmt::format("waiting for another build of {} to finish", options.path));
+        })) {
+        return lock_error(build_lock_path);
+    }
 
     const auto log_dir = options.log_dir.empty() ? report.oci_layout + ".build" : options.log_dir;
     std::error_code ec;
@@ -181,11 +331,12 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
                                 fmt::format("cannot write the build log `{}`", report.log_path))
             .arg("path", report.log_path);
     }
-    log.line("build", fmt::format("envsmith {} building {} (content hash sha256:{})", options.envsmith_version,
-                                  options.path, source->hash.hex));
+    log.line("build", fmt::format("envsmith {} building {} for {} (content hash sha256:{})", options.envsmith_version,
+                                  options.path, target_subdir, source->hash.hex));
 
     nlohmann::json build_json = {{"definition", options.path},
                                  {"content_hash", "sha256:" + source->hash.hex},
+                                 {"platform", target_subdir},
                                  {"tag", report.tag},
                                  {"oci_layout", report.oci_layout}};
     nlohmann::json phases = nlohmann::json::object();
@@ -217,10 +368,9 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         return error;
     };
 
-    // The registry, when pushing: its credentials, and whether it has the image already.
+    // The registry pushed to: whether it has this definition's image already.
     const auto check_start = Clock::now();
     std::optional<specs::ImageRef> push_ref;
-    std::unique_ptr<registry::Client> client;
     if (!options.push.empty()) {
         auto ref = specs::ImageRef::parse(options.push);
         if (!ref) return fail(std::move(ref).error());
@@ -229,20 +379,15 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
                              options.push.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos;
         if (!has_tag) ref->tag = report.tag;
         push_ref = *ref;
-        registry::CredentialSources sources;
-        sources.docker_config_path = options.docker_config;
-        if (!options.creds.empty()) {
-            auto creds = registry::parse_creds(options.creds, "--creds");
-            if (!creds) return fail(std::move(creds).error());
-            sources.explicit_credentials = std::move(*creds);
-        }
-        auto credentials = registry::resolve_credentials(push_ref->registry, sources, fs, log);
-        if (!credentials) return fail(std::move(credentials).error());
-        registry::ClientOptions client_options;
-        client_options.insecure_registries = options.insecure_registries;
-        client_options.credentials = std::move(*credentials);
-        client = std::make_unique<registry::Client>(transport, log, std::move(client_options));
         report.pushed_to = push_ref->registry + "/" + push_ref->repository + ":" + push_ref->tag;
+    }
+    const auto base_text = !options.base.empty() ? options.base : definition ? definition->image : std::string();
+    Registries registries(fs, transport, log, options, push_ref ? push_ref->registry : std::string());
+    registry::Client* client = nullptr;
+    if (push_ref) {
+        auto found = registries.client(push_ref->registry);
+        if (!found) return fail(std::move(found).error());
+        client = *found;
         if (!options.force) {
             auto manifest = client->get_manifest(*push_ref);
             if (!manifest && manifest.error().message_id != "registry.manifest_unknown" &&
@@ -294,6 +439,82 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     }
     phase_done("check", check_start);
 
+    // The layout is changed by one process at a time (its index.json is rewritten).
+    const auto layout_lock_path = sibling_lock_path(report.oci_layout);
+    ExclusiveFileLock layout_lock;
+    const auto lock_layout = [&]() -> core::Status {
+        if (!layout_lock.acquire(layout_lock_path, [&] {
+                log.line("build", fmt::format("waiting for another process writing {}", report.oci_layout));
+            })) {
+            return lock_error(layout_lock_path);
+        }
+        return {};
+    };
+    const auto push = [&]() -> core::Status {
+        if (client == nullptr) return {};
+        const auto push_start = Clock::now();
+        log.set_phase("push");
+        auto layout = image::Layout::open(report.oci_layout);
+        if (!layout) return std::move(layout).error();
+        auto pushed = registry::push_from_layout(*client, *layout, report.tag, *push_ref);
+        if (!pushed) return std::move(pushed).error();
+        phase_done("push", push_start);
+        log.line("push", fmt::format("pushed {} ({}): {} blobs uploaded, {} mounted, {} already there",
+                                     report.pushed_to, pushed->manifest_digest, pushed->blobs_uploaded,
+                                     pushed->blobs_mounted, pushed->blobs_existed));
+        build_json["pushed_to"] = report.pushed_to;
+        return {};
+    };
+
+    // user_managed_dependencies: the image is used as it is, once it is known to exist for the
+    // platform (Azure ML's "custom image not in the registry" is found here, not at run time).
+    if (definition && definition->user_managed_dependencies) {
+        const auto base_start = Clock::now();
+        log.set_phase("base");
+        if (base_text.empty() || base_text == "scratch") {
+            return fail(core::make_error(core::ErrorCode::invalid_input, "build.user_managed_no_image",
+                                         fmt::format("{} sets user_managed_dependencies but names no image", options.path))
+                            .arg("file", options.path));
+        }
+        auto base = load_base(base_text, target_platform, cache_dir, registries, log);
+        if (!base) return fail(std::move(base).error());
+        if (auto checked = check_base_platform(**base, base_text, target_platform); !checked) {
+            return fail(std::move(checked).error());
+        }
+        phase_done("base", base_start);
+        if (auto locked = lock_layout(); !locked) return fail(std::move(locked).error());
+        auto layout = image::Layout::open_or_create(report.oci_layout);
+        if (!layout) return fail(std::move(layout).error());
+        auto from = image::Layout::open((*base)->layout_dir);
+        if (!from) return fail(std::move(from).error());
+        std::vector<core::Digest> blobs = {(*base)->manifest.config.digest};
+        for (const auto& layer : (*base)->manifest.layers) blobs.push_back(layer.digest);
+        for (const auto& digest : blobs) {
+            if (auto copied = layout->copy_blob_from(*from, digest); !copied) return fail(std::move(copied).error());
+        }
+        auto listed = layout->add_manifest((*base)->manifest, report.tag);
+        if (!listed) return fail(std::move(listed).error());
+        layout_lock.release();
+        report.image_digest = listed->digest.to_string();
+        log.line("base", fmt::format("user-managed dependencies: {} is used as it is ({})", base_text, report.image_digest));
+        if (auto pushed = push(); !pushed) return fail(std::move(pushed).error());
+        report.status = "used";
+        finish("used");
+        return report;
+    }
+
+    // The base, before anything is installed: a missing base fails the build in seconds.
+    const auto base_start = Clock::now();
+    log.set_phase("base");
+    auto base = load_base(base_text, target_platform, cache_dir, registries, log);
+    if (!base) return fail(std::move(base).error());
+    if (*base) {
+        if (auto checked = check_base_platform(**base, base_text, target_platform); !checked) {
+            return fail(std::move(checked).error());
+        }
+        phase_done("base", base_start);
+    }
+
     // The prefix, created in a staging root at its path in the image.
     const auto staging = stdfs::path(report.oci_layout).lexically_normal().string() +
                          fmt::format(".envsmith-stage-{}", ::getpid());
@@ -335,28 +556,22 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     // The image: base + one layer of the prefix.
     const auto layer_start = Clock::now();
     log.set_phase("layer");
+    if (auto locked = lock_layout(); !locked) return fail(std::move(locked).error());
     auto layout = image::Layout::open_or_create(report.oci_layout);
     if (!layout) return fail(std::move(layout).error());
     image::AssembleRequest request;
-    if (!options.base.empty() && options.base != "scratch") {
-        constexpr std::string_view oci = "oci:";
-        const auto colon = options.base.rfind(':');
-        if (options.base.rfind(oci, 0) != 0 || colon <= oci.size()) {
-            return fail(core::make_error(core::ErrorCode::invalid_input, "build.base_unsupported",
-                                         fmt::format("the base `{}` is neither `scratch` nor `oci:DIR:TAG`", options.base))
-                            .arg("base", options.base));
-        }
-        const auto dir = options.base.substr(oci.size(), colon - oci.size());
-        auto base = image::read_base_image(dir, options.base.substr(colon + 1), image_platform(created->platform));
-        if (!base) return fail(std::move(base).error());
-        request.base = std::move(*base);
-    }
+    request.base = std::move(*base);
     const auto base_env = request.base ? request.base->config.env : std::vector<std::string>{};
     request.layers.push_back({create_options.write_dir, report.prefix.substr(1),
                               fmt::format("envsmith create {} -p {}", stdfs::path(options.path).filename().string(),
                                           report.prefix)});
     request.settings.platform = image_platform(created->platform);
     request.settings.env = image::conda_prefix_env(report.prefix, base_env);
+    if (definition) {
+        for (const auto& [key, value] : definition->environment_variables) {
+            request.settings.env.push_back(key + "=" + value);
+        }
+    }
     request.settings.labels[std::string(hash_label)] = "sha256:" + source->hash.hex;
     request.settings.labels["org.envsmith.version"] = options.envsmith_version;
     request.settings.labels["org.envsmith.prefix"] = report.prefix;
@@ -365,20 +580,11 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     request.tag = report.tag;
     auto assembled = image::assemble_image(*layout, request);
     if (!assembled) return fail(std::move(assembled).error());
+    layout_lock.release();
     report.image_digest = assembled->manifest.digest.to_string();
     phase_done("layer", layer_start);
     log.line("layer", fmt::format("image {} written to {} as {}", report.image_digest, report.oci_layout, report.tag));
-    if (client) {
-        const auto push_start = Clock::now();
-        log.set_phase("push");
-        auto pushed = registry::push_from_layout(*client, *layout, report.tag, *push_ref);
-        if (!pushed) return fail(std::move(pushed).error());
-        phase_done("push", push_start);
-        log.line("push", fmt::format("pushed {} ({}): {} blobs uploaded, {} mounted, {} already there",
-                                     report.pushed_to, pushed->manifest_digest, pushed->blobs_uploaded,
-                                     pushed->blobs_mounted, pushed->blobs_existed));
-        build_json["pushed_to"] = report.pushed_to;
-    }
+    if (auto pushed = push(); !pushed) return fail(std::move(pushed).error());
     report.status = "built";
     report.create = std::move(*created);
     build_json["packages"] = report.create->packages.size();

@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -70,6 +72,64 @@ protected:
         return o;
     }
     static std::string demo() { return std::string(ENVSMITH_DEMO_INDEX_DIR) + "/definitions/environment.yml"; }
+
+    /// A busybox image for `arch` in a new layout under `name`, tagged `busybox`; its path, or
+    /// empty when umoci failed (the failure is recorded).
+    std::string busybox_base(const std::string& name, const std::string& arch = "amd64") {
+        const auto dir = m_dir.path() / name;
+        int status = 1;
+        const auto log = run("set -e; mkdir -p " + dir.string() + " && cd " + dir.string() +
+                                 " && mkdir -p bb/bin bb/etc bb/tmp bb/proc bb/sys bb/dev && cp /bin/busybox bb/bin/ && "
+                                 "for a in sh cat echo; do ln -s busybox bb/bin/$a; done && "
+                                 "tar --numeric-owner --owner=0 --group=0 -C bb -cf bb.tar . && umoci init --layout base && "
+                                 "umoci new --image base:busybox && umoci raw add-layer --image base:busybox bb.tar && "
+                                 "umoci config --image base:busybox --config.env PATH=/bin --architecture " + arch +
+                                 " --os linux && umoci gc --layout base 2>&1",
+                             &status);
+        EXPECT_EQ(status, 0) << log;
+        return status == 0 ? (dir / "base").string() : std::string();
+    }
+
+    /// An Azure ML definition of the demo environment on `image`, in the test folder.
+    std::string azureml_definition(const std::string& image, bool user_managed = false) {
+        stdfs::copy_file(demo(), m_dir.path() / "conda.yml", stdfs::copy_options::overwrite_existing);
+        const auto path = m_dir.path() / "azureml.yml";
+        std::ofstream(path) << "name: demo\nimage: " << image << "\nconda_file: conda.yml\n"
+                            << "environment_variables:\n  DEMO_SETTING: \"on\"\n"
+                            << (user_managed ? "user_managed_dependencies: true\n" : "");
+        return path.string();
+    }
+
+    /// Runs `args` in the image `layout:tag` with runc; the output, or nullopt when this machine
+    /// cannot run containers (the reason in `why`).
+    std::optional<std::string> run_in_image(const std::string& layout, const std::string& tag,
+                                            const std::vector<std::string>& args, std::string& why) {
+        int status = 1;
+        const auto bundle = m_dir.path() / ("bundle-" + tag);
+        const auto unpacked = run("umoci unpack" + std::string(::geteuid() == 0 ? "" : " --rootless") + " --image " +
+                                      layout + ":" + tag + " " + bundle.string() + " 2>&1",
+                                  &status);
+        if (status != 0) {
+            ADD_FAILURE() << unpacked;
+            return std::nullopt;
+        }
+        if (!have("runc") || ::geteuid() != 0) {
+            why = "runc is not installed or not root";
+            return std::nullopt;
+        }
+        auto runtime = nlohmann::json::parse(read(bundle / "config.json"));
+        runtime["process"]["terminal"] = false;
+        runtime["process"]["args"] = args;
+        std::ofstream(bundle / "config.json", std::ios::trunc) << runtime.dump();
+        const std::string id = "envsmith-build-test-" + std::to_string(::getpid()) + "-" + tag.substr(0, 12);
+        const auto ran = run("cd " + bundle.string() + " && timeout 20 runc run " + id + " 2>&1", &status);
+        run("runc delete -f " + id + " > /dev/null 2>&1");
+        if (status != 0 && ran.find("container_linux.go") != std::string::npos) {
+            why = "runc cannot run containers here: " + ran;
+            return std::nullopt;
+        }
+        return ran;
+    }
 };
 
 TEST_F(BuildUseCaseTest, BuildsReusesAndGivesTheSameDigestFromAnotherCache) {
@@ -112,19 +172,11 @@ TEST_F(BuildUseCaseTest, BuildsReusesAndGivesTheSameDigestFromAnotherCache) {
 
 TEST_F(BuildUseCaseTest, OnABusyboxBaseTheEnvironmentRuns) {
     if (!have("umoci") || !stdfs::exists("/bin/busybox")) GTEST_SKIP() << "umoci or busybox-static is not installed";
-    const auto base = m_dir.path() / "base-build";
+    const auto base = busybox_base("base-build");
+    ASSERT_FALSE(base.empty());
     int status = 1;
-    const auto log = run("set -e; mkdir -p " + base.string() + " && cd " + base.string() +
-                             " && mkdir -p bb/bin bb/etc bb/tmp bb/proc bb/sys bb/dev && cp /bin/busybox bb/bin/ && "
-                             "for a in sh cat echo; do ln -s busybox bb/bin/$a; done && "
-                             "tar --numeric-owner --owner=0 --group=0 -C bb -cf bb.tar . && umoci init --layout base && "
-                             "umoci new --image base:busybox && umoci raw add-layer --image base:busybox bb.tar && "
-                             "umoci config --image base:busybox --config.env PATH=/bin --architecture amd64 --os linux && "
-                             "umoci gc --layout base 2>&1",
-                         &status);
-    ASSERT_EQ(status, 0) << log;
     auto o = options(demo(), "oci", "cache");
-    o.base = "oci:" + (base / "base").string() + ":busybox";
+    o.base = "oci:" + base + ":busybox";
     const auto built = build(m_fs, m_reporter, o);
     ASSERT_THAT(built, test::Succeeds());
     const auto bundle = m_dir.path() / "bundle";
@@ -192,6 +244,143 @@ TEST_F(BuildUseCaseTest, PushesToARegistryAndIsReusedFromThereWithoutInstalling)
     EXPECT_EQ(second->image_digest, first->image_digest);
     EXPECT_FALSE(second->create.has_value());
     EXPECT_FALSE(stdfs::exists(m_dir.path() / "cache-elsewhere" / "pkgs"));
+}
+
+TEST_F(BuildUseCaseTest, TheDefinitionsRegistryImageIsPulledOnceAndTheEnvironmentRunsOnIt) {
+    if (!test::RegistryFixture::available() || !have("skopeo") || !have("umoci") || !stdfs::exists("/bin/busybox")) {
+        GTEST_SKIP() << "docker-registry, skopeo, umoci or busybox-static is not installed";
+    }
+    test::RegistryFixture registry;
+    ASSERT_TRUE(registry.running()) << registry.log();
+    const auto base = busybox_base("base-src");
+    ASSERT_FALSE(base.empty());
+    int status = 1;
+    // Another tool puts the base into the registry.
+    const auto copied = run("skopeo copy --dest-tls-verify=false oci:" + base + ":busybox docker://" + registry.host() +
+                                "/base/busybox:1 2>&1",
+                            &status);
+    ASSERT_EQ(status, 0) << copied;
+    const auto base_layer = nlohmann::json::parse(run("skopeo inspect --tls-verify=false docker://" + registry.host() +
+                                                      "/base/busybox:1"))["Layers"][0];
+
+    auto o = options(demo(), "oci", "cache");
+    o.path = azureml_definition(registry.host() + "/base/busybox:1");
+    const auto built = build(m_fs, m_reporter, o);
+    ASSERT_THAT(built, test::Succeeds());
+    EXPECT_EQ(built->status, "built");
+    EXPECT_THAT(read(built->log_path), ::testing::HasSubstr("[base] pulled base " + registry.host() + "/base/busybox:1"));
+    const auto manifest = nlohmann::json::parse(
+        read(stdfs::path(o.oci_layout) / "blobs/sha256" / built->image_digest.substr(7)));
+    ASSERT_EQ(manifest["layers"].size(), 2U);
+    EXPECT_EQ(manifest["layers"][0]["digest"], base_layer);  // the base's layer, then the environment's
+
+    // Again, forced: the base comes from the cache; the same image.
+    o.force = true;
+    const auto again = build(m_fs, m_reporter, o);
+    ASSERT_THAT(again, test::Succeeds());
+    EXPECT_THAT(read(again->log_path), ::testing::HasSubstr("from the cache"));
+    EXPECT_EQ(again->image_digest, built->image_digest);
+
+    std::string why;
+    const auto ran = run_in_image(o.oci_layout, built->tag,
+                                  {"/bin/sh", "-c", "echo $DEMO_SETTING; /opt/envsmith/envs/demo/bin/python3.11 --version"},
+                                  why);
+    if (!ran) GTEST_SKIP() << why;
+    EXPECT_EQ(*ran, "on\nPython 3.11.9\n");
+}
+
+TEST_F(BuildUseCaseTest, ABaseMissingFromTheRegistryFailsBeforeAnythingIsInstalled) {
+    if (!test::RegistryFixture::available()) GTEST_SKIP() << "docker-registry is not installed";
+    test::RegistryFixture registry;
+    ASSERT_TRUE(registry.running()) << registry.log();
+    auto o = options(demo(), "oci", "cache");
+    o.path = azureml_definition(registry.host() + "/base/missing:1");
+    const auto failed = build(m_fs, m_reporter, o);
+    ASSERT_FALSE(failed);
+    // Distribution 2.8 answers MANIFEST_UNKNOWN for a repository it has never seen.
+    EXPECT_EQ(failed.error().message_id, "registry.manifest_unknown") << failed.error().describe();
+    EXPECT_FALSE(stdfs::exists(m_dir.path() / "cache" / "pkgs"));  // nothing was downloaded
+    const auto json = nlohmann::json::parse(read(o.oci_layout + ".build/build.json"));
+    EXPECT_EQ(json["status"], "failed");
+    EXPECT_EQ(json["error"]["message_id"], "registry.manifest_unknown");
+    EXPECT_EQ(json["diagnosis"]["root_cause"], "registry.manifest_unknown") << json.dump(2);
+    EXPECT_FALSE(stdfs::exists(o.oci_layout + "/index.json"));
+}
+
+TEST_F(BuildUseCaseTest, ABaseForAnotherPlatformIsRefused) {
+    if (!have("umoci") || !stdfs::exists("/bin/busybox")) GTEST_SKIP() << "umoci or busybox-static is not installed";
+    const auto base = busybox_base("base-arm", "arm64");
+    ASSERT_FALSE(base.empty());
+    auto o = options(demo(), "oci", "cache");
+    o.base = "oci:" + base + ":busybox";
+    const auto failed = build(m_fs, m_reporter, o);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().message_id, "build.base_platform");
+    EXPECT_THAT(failed.error().describe(), ::testing::HasSubstr("linux/arm64"));
+}
+
+TEST_F(BuildUseCaseTest, UserManagedDependenciesUseTheImageAsItIs) {
+    if (!test::RegistryFixture::available() || !have("skopeo") || !have("umoci") || !stdfs::exists("/bin/busybox")) {
+        GTEST_SKIP() << "docker-registry, skopeo, umoci or busybox-static is not installed";
+    }
+    test::RegistryFixture registry;
+    ASSERT_TRUE(registry.running()) << registry.log();
+    const auto base = busybox_base("base-src");
+    ASSERT_FALSE(base.empty());
+    int status = 1;
+    const auto copied = run("skopeo copy --dest-tls-verify=false oci:" + base + ":busybox docker://" + registry.host() +
+                                "/team/custom:2 2>&1",
+                            &status);
+    ASSERT_EQ(status, 0) << copied;
+    const auto registry_digest =
+        nlohmann::json::parse(run("skopeo inspect --tls-verify=false docker://" + registry.host() + "/team/custom:2"))["Digest"];
+
+    auto o = options(demo(), "oci", "cache");
+    o.path = azureml_definition(registry.host() + "/team/custom:2", true);
+    o.push = registry.host() + "/team/custom-env";
+    const auto used = build(m_fs, m_reporter, o);
+    ASSERT_THAT(used, test::Succeeds());
+    EXPECT_EQ(used->status, "used");
+    EXPECT_FALSE(used->create.has_value());
+    EXPECT_FALSE(stdfs::exists(m_dir.path() / "cache" / "pkgs"));
+    // The same config and layers, in the layout and where it was pushed.
+    const auto original = nlohmann::json::parse(
+        run("skopeo inspect --tls-verify=false --raw docker://" + registry.host() + "/team/custom:2"));
+    const auto in_layout = nlohmann::json::parse(read(stdfs::path(o.oci_layout) / "blobs/sha256" / used->image_digest.substr(7)));
+    EXPECT_EQ(in_layout["config"]["digest"], original["config"]["digest"]);
+    EXPECT_EQ(in_layout["layers"], original["layers"]);
+    const auto pushed = nlohmann::json::parse(run("skopeo inspect --tls-verify=false --raw docker://" + used->pushed_to));
+    EXPECT_EQ(pushed["config"]["digest"], original["config"]["digest"]);
+    EXPECT_EQ(pushed["layers"], original["layers"]);
+    (void)registry_digest;
+
+    // The guide's "custom image not in the registry", found at build time.
+    o.path = azureml_definition(registry.host() + "/team/custom:3", true);
+    const auto missing = build(m_fs, m_reporter, o);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().message_id, "registry.manifest_unknown") << missing.error().describe();
+}
+
+TEST_F(BuildUseCaseTest, TwoIdenticalBuildsAtOnceDoTheWorkOnce) {
+    const auto o = options(demo(), "oci", "cache");
+    test::RecordingReporter other_reporter;
+    core::Result<BuildReport> first = core::make_error(core::ErrorCode::internal, "test.unset", "unset");
+    core::Result<BuildReport> second = core::make_error(core::ErrorCode::internal, "test.unset", "unset");
+    std::thread a([&] {
+        LocalFileSystem fs;
+        first = build(fs, m_reporter, o);
+    });
+    std::thread b([&] {
+        LocalFileSystem fs;
+        second = build(fs, other_reporter, o);
+    });
+    a.join();
+    b.join();
+    ASSERT_THAT(first, test::Succeeds());
+    ASSERT_THAT(second, test::Succeeds());
+    std::multiset<std::string> statuses = {first->status, second->status};
+    EXPECT_EQ(statuses, (std::multiset<std::string>{"built", "reused"}));
+    EXPECT_EQ(first->image_digest, second->image_digest);
 }
 
 #endif

@@ -1,14 +1,17 @@
 #pragma once
-// The build use case (`envsmith build`), first slice: a definition or lock becomes an OCI image
-// in a local OCI image layout, with no Docker daemon. The definition's content hash names the
-// image (`envsmith_<hash>` unless a tag is given) and is kept in its labels, so a second build
-// of the same definition finds the image and stops ("reused"). Otherwise: lock (or read the
-// lock), create the prefix in a staging root at its path in the image
-// (`/opt/envsmith/envs/<name>`), make one deterministic layer of it, put it on the base
-// (scratch, or an image of a local OCI layout) and write the image to the layout. Every phase
-// goes to the build log (`20_image_build_log.txt`, `<UTC timestamp> [<phase>] <text>` lines,
-// streamed) and the outcome to `build.json`; a failed build ends with the doctor's diagnosis.
-// Pushing to a registry and pulling the definition's base image come next (issue 7).
+// The build use case (`envsmith build`): a definition or lock becomes an OCI image in a local
+// OCI image layout and, with `push`, in a registry, with no Docker daemon. The definition's
+// content hash names the image (`envsmith_<hash>` unless a tag is given) and is kept in its
+// labels, so a second build of the same definition finds the image and stops ("reused"); two
+// identical builds started at once do the work once (the second waits on a lock named by the
+// hash, then finds the first one's image). Otherwise: pull the base (the definition's `image:`
+// or `base`; pulled once into the cache), lock (or read the lock), create the prefix in a
+// staging root at its path in the image (`/opt/envsmith/envs/<name>`), make one
+// deterministic layer of it, put it on the base and write the image to the layout, then push.
+// A definition with `user_managed_dependencies` uses its image as it is, once it is known to
+// exist for the platform ("used"). Every phase goes to the build log
+// (`20_image_build_log.txt`, `<UTC timestamp> [<phase>] <text>` lines, streamed) and the
+// outcome to `build.json`; a failed build ends with the doctor's diagnosis.
 
 #include <optional>
 #include <string>
@@ -29,12 +32,15 @@ struct BuildOptions {
     /// `--push REF`: the registry repository (and tag; none: `tag`) the image goes to. With it
     /// the reuse check asks the registry, and a new image is pushed after it is written.
     std::string push;
-    std::string creds;  // `--creds USER:PASSWORD` for the registry; else environment, docker config
+    /// `--creds USER:PASSWORD` for the registry pushed to (without a push: the base's); other
+    /// registries, and this one without it: environment, docker config.
+    std::string creds;
     std::vector<std::string> insecure_registries;  // reached over plain HTTP (loopback always is)
     std::string docker_config;                     // empty: $DOCKER_CONFIG or ~/.docker/config.json
     std::string tag;         // empty: envsmith_<first 32 hex digits of the content hash>
-    /// The base image: empty or "scratch", or "oci:DIR:TAG" (a local OCI layout). A definition's
-    /// registry `image:` is not pulled yet: name a local copy here.
+    /// The base image: "scratch", "oci:DIR:TAG" (a local OCI layout) or a registry reference
+    /// (pulled for the platform into `<cache>/images/bases` once). Empty: the definition's
+    /// `image:`, else scratch. Part of the content hash when set.
     std::string base;
     std::string log_dir;     // where the build log and build.json go; empty: <oci_layout>.build
     std::string platform;    // conda subdir; empty: the definition's, else the host's
@@ -49,7 +55,7 @@ struct BuildOptions {
 };
 
 struct BuildReport {
-    std::string status;  // "built" or "reused"
+    std::string status;  // "built", "reused", or "used" (user-managed dependencies: the image as it is)
     std::string content_hash;
     std::string tag;
     std::string image_digest;  // the manifest's digest
