@@ -36,7 +36,12 @@ install::LockSearch lock_search(const LocksOptions& options) {
     const auto cache_dir = !options.cache_dir.empty() ? options.cache_dir
                            : options.use_process_environment ? default_cache_dir()
                                                              : env(options, "ENVSMITH_CACHE_DIR");
-    if (!cache_dir.empty()) add_existing(search.envsmith_cache_roots, seen, install::package_cache_root(cache_dir));
+    if (!cache_dir.empty()) {
+        add_existing(search.envsmith_cache_roots, seen, install::package_cache_root(cache_dir));
+        // `envsmith build`: locks/build-<hash>.lock, and the image layouts' sibling locks.
+        add_existing(search.envsmith_cache_roots, seen, cache_dir);
+        add_existing(search.prefix_parents, seen, (stdfs::path(cache_dir) / "images").string());
+    }
     for (const auto& folder : options.folders) {
         add_existing(search.prefix_parents, seen, folder);
         seen.erase(stdfs::path(folder).lexically_normal().string());
