@@ -456,7 +456,15 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         log.set_phase("push");
         auto layout = image::Layout::open(report.oci_layout);
         if (!layout) return std::move(layout).error();
-        auto pushed = registry::push_from_layout(*client, *layout, report.tag, *push_ref);
+        // A base in the same registry lends its layers by a cross-repository mount.
+        std::string mount_from;
+        if (!base_text.empty() && base_text != "scratch" && base_text.rfind("oci:", 0) != 0) {
+            if (auto base_ref = specs::ImageRef::parse(base_text);
+                base_ref && base_ref->registry == push_ref->registry && base_ref->repository != push_ref->repository) {
+                mount_from = base_ref->repository;
+            }
+        }
+        auto pushed = registry::push_from_layout(*client, *layout, report.tag, *push_ref, mount_from);
         if (!pushed) return std::move(pushed).error();
         phase_done("push", push_start);
         log.line("push", fmt::format("pushed {} ({}): {} blobs uploaded, {} mounted, {} already there",

@@ -349,6 +349,7 @@ TEST_F(BuildUseCaseTest, UserManagedDependenciesUseTheImageAsItIs) {
     const auto in_layout = nlohmann::json::parse(read(stdfs::path(o.oci_layout) / "blobs/sha256" / used->image_digest.substr(7)));
     EXPECT_EQ(in_layout["config"]["digest"], original["config"]["digest"]);
     EXPECT_EQ(in_layout["layers"], original["layers"]);
+    EXPECT_THAT(read(used->log_path), ::testing::HasSubstr("0 blobs uploaded, 2 mounted"));  // config and layer
     const auto pushed = nlohmann::json::parse(run("skopeo inspect --tls-verify=false --raw docker://" + used->pushed_to));
     EXPECT_EQ(pushed["config"]["digest"], original["config"]["digest"]);
     EXPECT_EQ(pushed["layers"], original["layers"]);
