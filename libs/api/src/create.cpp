@@ -10,6 +10,15 @@
 #include <optional>
 #include <set>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 #include <fmt/format.h>
 
 #include "envsmith/api/load_definition.hpp"
@@ -98,6 +107,151 @@ std::string python_version_of(const std::vector<Planned>& packages) {
     return {};
 }
 
+/// The interpreter a prefix without a conda python is a virtual environment over.
+struct BaseInterpreter {
+    std::string path;     // absolute, as the environment sees it at runtime
+    std::string version;  // X.Y.Z when the interpreter was run, X.Y from its name; empty: unknown
+};
+
+std::string major_minor(const std::string& version) {
+    const auto first = version.find('.');
+    if (first == std::string::npos) return version;
+    return version.substr(0, version.find('.', first + 1));
+}
+
+/// X.Y from a file name `pythonX.Y`, else empty.
+std::string version_from_name(const std::string& path) {
+    const auto name = stdfs::path(path).filename().string();
+    constexpr std::string_view stem = "python";
+    if (name.rfind(stem, 0) != 0) return {};
+    const auto version = name.substr(stem.size());
+    const auto dot = version.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == version.size() ||
+        version.find_first_not_of("0123456789.") != std::string::npos || version.find('.', dot + 1) != std::string::npos) {
+        return {};
+    }
+    return version;
+}
+
+core::Error write_failed(const std::string& path, const std::string& reason) {
+    return core::make_error(core::ErrorCode::unavailable, "fs.write_failed",
+                            fmt::format("cannot write `{}`: {}", path, reason))
+        .arg("path", path)
+        .arg("reason", reason);
+}
+
+core::Error base_python_unusable(const std::string& python, const std::string& reason) {
+    return core::make_error(core::ErrorCode::not_found, "create.base_python_unusable",
+                            fmt::format("the base interpreter `{}` did not run: {}", python, reason))
+        .arg("python", python)
+        .arg("reason", reason)
+        .with_hint("A prefix without a conda `python` is a virtual environment over an installed Python: "
+                   "install Python 3, or name its interpreter with --base-python");
+}
+
+/// Runs `python` (a path, or a name looked up on PATH) in isolated mode and reads the real path
+/// of its base interpreter (the one under a shim or a virtual environment) and its X.Y.Z.
+core::Result<BaseInterpreter> ask_interpreter(const std::string& python) {
+    static const std::string script =
+        "import os, sys\n"
+        "print(os.path.realpath(getattr(sys, '_base_executable', '') or sys.executable))\n"
+        "print('%d.%d.%d' % sys.version_info[:3])\n";
+    std::string program = python;
+    std::string isolated = "-I";
+    std::string command = "-c";
+    std::string code = script;
+    std::vector<char*> argv = {program.data(), isolated.data(), command.data(), code.data(), nullptr};
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return base_python_unusable(python, std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int spawned = python.find('/') == std::string::npos
+                            ? ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ)
+                            : ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    if (spawned != 0) {
+        ::close(fds[0]);
+        return base_python_unusable(python, std::strerror(spawned));
+    }
+    std::string out;
+    char buffer[1024];
+    while (true) {
+        const auto n = ::read(fds[0], buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        return base_python_unusable(python, WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                                              : std::string("killed by a signal"));
+    }
+    BaseInterpreter found;
+    const auto newline = out.find('\n');
+    found.path = out.substr(0, newline);
+    if (newline != std::string::npos) {
+        found.version = out.substr(newline + 1);
+        while (!found.version.empty() && (found.version.back() == '\n' || found.version.back() == '\r')) {
+            found.version.pop_back();
+        }
+    }
+    if (found.path.empty() || found.path.front() != '/' || found.version.empty() ||
+        found.version.find_first_not_of("0123456789.") != std::string::npos) {
+        return base_python_unusable(python, "it did not print its path and version");
+    }
+    return found;
+}
+
+/// The base interpreter of a pip-only prefix (see CreateOptions::base_python).
+core::Result<BaseInterpreter> base_interpreter(const CreateOptions& options) {
+    if (options.base_python.empty()) return ask_interpreter("python3");
+    if (options.base_python.front() != '/') {
+        return core::make_error(core::ErrorCode::invalid_input, "create.base_python_not_absolute",
+                                fmt::format("the base interpreter `{}` must be an absolute path", options.base_python))
+            .arg("python", options.base_python);
+    }
+    if (options.write_dir.empty()) {
+        // The prefix lives on this machine: the interpreter must run here, and tells its version.
+        auto asked = ask_interpreter(options.base_python);
+        if (!asked) return std::move(asked).error();
+        return BaseInterpreter{options.base_python, asked->version};
+    }
+    return BaseInterpreter{options.base_python, version_from_name(options.base_python)};
+}
+
+/// Makes the staging prefix a PEP 405 virtual environment over `base`: `pyvenv.cfg` beside
+/// `bin/`, and the interpreter names in `bin/` as symbolic links to the base interpreter.
+core::Status write_virtual_environment(const std::string& dir, const BaseInterpreter& base, const std::string& version) {
+    std::error_code ec;
+    stdfs::create_directories(stdfs::path(dir) / "bin", ec);
+    if (!ec) stdfs::create_directories(stdfs::path(dir) / fmt::format("lib/python{}/site-packages", major_minor(version)), ec);
+    if (ec) return write_failed(dir, ec.message());
+    const auto cfg = stdfs::path(dir) / "pyvenv.cfg";
+    {
+        std::ofstream out(cfg, std::ios::binary | std::ios::trunc);
+        out << "home = " << stdfs::path(base.path).parent_path().string() << "\n"
+            << "include-system-site-packages = false\n"
+            << "version = " << version << "\n"
+            << "executable = " << base.path << "\n";
+        if (!out) return write_failed(cfg.string(), "the file could not be written");
+    }
+    for (const auto& name : {std::string("python"), std::string("python3"), "python" + major_minor(version)}) {
+        const auto link = stdfs::path(dir) / "bin" / name;
+        stdfs::remove(link, ec);
+        stdfs::create_symlink(base.path, link, ec);
+        if (ec) return write_failed(link.string(), ec.message());
+    }
+    return {};
+}
+
 core::Result<Plan> plan_from_conda_lock(const std::string& text, const CreateOptions& options) {
     auto parsed = specs::CondaLock::parse(text, options.path);
     if (!parsed) return std::move(parsed).error();
@@ -170,8 +324,25 @@ core::Result<Plan> plan_from_explicit(const std::string& text, const CreateOptio
 }
 
 core::Result<Plan> plan_from_definition(core::FileSystem& fs, core::Transport& transport, core::Reporter& reporter,
-                                        const CreateOptions& options) {
+                                        const CreateOptions& options, std::optional<BaseInterpreter>& base) {
     LockOptions lock_options = options.lock;
+    LoadOptions load;
+    load.path = options.path;
+    load.platform = options.platform;
+    load.environment = options.lock.environment;
+    auto loaded = load_definition(fs, load);  // when it fails, lock says why
+    const auto target_platform = !options.platform.empty()                          ? options.platform
+                                 : loaded && !loaded->definition.platform.empty() ? loaded->definition.platform
+                                                                                  : host_platform();
+    if (loaded && !loaded->definition.conda && loaded->definition.pip && !loaded->definition.pip->requirements.empty() &&
+        target_platform.rfind("win-", 0) != 0) {
+        // No conda python: the prefix is a virtual environment over the base interpreter, so
+        // the wheels are chosen for its version.
+        auto found = base_interpreter(options);
+        if (!found) return std::move(found).error();
+        if (!found->version.empty()) lock_options.python = major_minor(found->version);
+        base = std::move(*found);
+    }
     lock_options.path = options.path;
     lock_options.dry_run = true;
     lock_options.check = false;
@@ -207,9 +378,7 @@ core::Result<Plan> plan_from_definition(core::FileSystem& fs, core::Transport& t
         plan.packages.push_back(std::move(p));
     }
     // What the user asked for by name, for conda-meta's requested_spec and pip's REQUESTED.
-    LoadOptions load;
-    load.path = options.path;
-    if (auto loaded = load_definition(fs, load)) {
+    if (loaded) {
         if (loaded->definition.conda) {
             for (const auto& text : loaded->definition.conda->dependencies) {
                 if (auto spec = specs::MatchSpec::parse(text)) plan.requested_conda.emplace(spec->name(), text);
@@ -269,6 +438,7 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
     auto text = fs.read_file(options.path);
     if (!text) return std::move(text).error();
     core::Result<Plan> plan = core::Error{};
+    std::optional<BaseInterpreter> base;  // for a prefix without a conda python
     if (has_line(*text, "@EXPLICIT")) {
         report.source = CreateSource::explicit_file;
         plan = plan_from_explicit(*text, options);
@@ -277,7 +447,7 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
         plan = plan_from_conda_lock(*text, options);
     } else {
         report.source = CreateSource::definition;
-        plan = plan_from_definition(fs, transport, reporter, options);
+        plan = plan_from_definition(fs, transport, reporter, options, base);
     }
     if (!plan) return std::move(plan).error();
     report.times.solve_s = seconds_since(solve_start);
@@ -309,6 +479,24 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
                                                 p.name, p.version))
                 .arg("package", p.name)
                 .arg("version", p.version);
+        }
+    }
+
+    // Without a conda python, wheels go into a virtual environment over the base interpreter.
+    auto conda_python = python_version_of(plan->packages);
+    auto python_version = conda_python.empty() ? plan->pip_only_python : conda_python;
+    const bool wheels = std::any_of(plan->packages.begin(), plan->packages.end(),
+                                    [](const Planned& p) { return p.manager == "pip"; });
+    if (conda_python.empty() && wheels && plan->platform.rfind("win-", 0) != 0) {
+        if (!base) {
+            auto found = base_interpreter(options);
+            if (!found) return std::move(found).error();
+            base = std::move(*found);
+        }
+        if (!base->version.empty()) python_version = base->version;
+        if (!python_version.empty()) {
+            report.base_python = base->path;
+            report.base_python_version = python_version;
         }
     }
 
@@ -355,10 +543,8 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
     if (!transaction) return std::move(transaction).error();
     report.replaced_existing = transaction->replaces_existing();
     const install::PrefixTarget prefix_target{transaction->staging_dir(), options.prefix};
-    auto conda_python = python_version_of(plan->packages);
-    const auto python_version = conda_python.empty() ? plan->pip_only_python : conda_python;
     std::optional<install::PythonTarget> python;
-    if (!python_version.empty()) python = python_target(python_version, plan->platform);
+    if (!python_version.empty()) python = python_target(major_minor(python_version), plan->platform);
 
     const auto link_start = Clock::now();
     reporter.on_phase_start("install");
@@ -392,6 +578,10 @@ core::Result<CreateReport> create(core::FileSystem& fs, core::Transport& transpo
     report.times.link_s = seconds_since(link_start);
 
     const auto pip_start = Clock::now();
+    if (!report.base_python.empty()) {
+        auto venv = write_virtual_environment(transaction->staging_dir(), *base, report.base_python_version);
+        if (!venv) return std::move(venv).error();
+    }
     for (std::size_t i = 0; i < plan->packages.size(); ++i) {
         const auto& p = plan->packages[i];
         if (p.manager != "pip") continue;

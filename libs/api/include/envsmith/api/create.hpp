@@ -42,6 +42,16 @@ struct CreateOptions {
     /// history carries this time (seconds since the epoch) instead of the clock's, so the same
     /// lock gives the same bytes on any machine.
     std::optional<std::int64_t> reproducible_epoch;
+    /// The Python a prefix without a conda `python` (a requirements.txt or pip-only definition,
+    /// or a lock with wheels only) is a virtual environment over (PEP 405): its absolute path as
+    /// the environment sees it at runtime, e.g. `/usr/bin/python3.11`. The prefix gets
+    /// `pyvenv.cfg` and `bin/python`, `bin/python3`, `bin/pythonX.Y` links to it, and the
+    /// definition is solved for its X.Y. When the prefix is written for this machine
+    /// (`write_dir` empty) the interpreter is run once to learn its version; otherwise (an
+    /// image) X.Y comes from its file name `pythonX.Y`, else from `lock.python`. Empty: this
+    /// machine's `python3` on PATH, resolved to the real file of its base interpreter (through
+    /// symbolic links, shims and virtual environments). Unused when conda installs python.
+    std::string base_python;
     /// For definitions: the same settings `envsmith lock` takes (channel priority, the Python
     /// of a pip-only definition, index URL, overrides, network).
     LockOptions lock;
@@ -76,6 +86,11 @@ struct CreateReport {
     std::vector<ExplanationText> explanation;
     std::vector<CreatedPackage> packages;  // conda first, then pip, by name
     std::vector<std::string> pip_from_conda;
+    /// A prefix without a conda python: the interpreter it is a virtual environment over and
+    /// the version written into its `pyvenv.cfg` (X.Y.Z, or X.Y when it could not be run). Empty
+    /// otherwise.
+    std::string base_python;
+    std::string base_python_version;
     bool replaced_existing = false;
     std::uint64_t downloaded_bytes = 0;
     std::uint64_t cached_packages = 0;
