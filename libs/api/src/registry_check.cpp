@@ -16,7 +16,7 @@ core::Result<RegistryCheckReport> registry_check(core::Transport& transport, cor
     if (!ref) {
         return std::move(ref).error();
     }
-    auto platform = registry::Platform::parse(options.platform);
+    auto platform = registry::parse_platform(options.platform);
     if (!platform) {
         return std::move(platform).error();
     }
@@ -28,7 +28,7 @@ core::Result<RegistryCheckReport> registry_check(core::Transport& transport, cor
     report.digest = ref->digest;
     report.endpoint = registry::registry_base_url(ref->registry, options.insecure_registries);
     report.plain_http = report.endpoint.starts_with("http://");
-    report.platform = platform->to_string();
+    report.platform = registry::to_string(*platform);
 
     registry::CredentialSources sources;
     if (!options.creds.empty()) {
@@ -92,7 +92,7 @@ core::Result<RegistryCheckReport> registry_check(core::Transport& transport, cor
     if (report.is_index) {
         for (const auto& entry : manifest->content.manifests) {
             if (entry.platform) {
-                report.platforms.push_back(entry.platform->to_string());
+                report.platforms.push_back(registry::to_string(*entry.platform));
             }
         }
         auto selected = registry::select_platform(manifest->content, *platform, report.normalised);
@@ -101,7 +101,7 @@ core::Result<RegistryCheckReport> registry_check(core::Transport& transport, cor
             report.failure = std::move(selected).error();
             return report;
         }
-        report.platform_digest = selected->digest;
+        report.platform_digest = selected->digest.to_string();
     }
     return report;
 }

@@ -212,6 +212,18 @@ core::Status Layout::copy_blob_from(const Layout& other, const core::Digest& dig
     return commit_blob_file(*temp, digest);
 }
 
+core::Result<std::uint64_t> Layout::blob_size(const core::Digest& digest) const {
+    struct stat st {};
+    if (::stat(blob_path(digest).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return core::make_error(
+                   core::ErrorCode::not_found, "image.blob.missing",
+                   fmt::format("blob {} is missing from `{}`", digest.to_string(), m_dir))
+            .arg("digest", digest.to_string())
+            .arg("layout", m_dir);
+    }
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
 core::Result<std::string> Layout::read_blob(const core::Digest& digest,
                                             std::uint64_t max_bytes) const {
     const auto path = blob_path(digest);

@@ -1,10 +1,13 @@
 #include "envsmith/net/curl_transport.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -56,7 +59,53 @@ struct Transfer {
     bool file_url = false;
     bool announced = false;
     bool aborted = false;  // the sink returned false
+    // A body read from a file (`HttpRequest::body_file`): `upload_length` bytes from
+    // `upload_offset` of `upload_fd`; `upload_sent` of them are sent so far.
+    int upload_fd = -1;
+    std::uint64_t upload_offset = 0;
+    std::uint64_t upload_length = 0;
+    std::uint64_t upload_sent = 0;
+    std::string upload_error;  // why the file could not be read; empty: it could
 };
+
+/// libcurl's read callback for a file body: the next bytes of the range, read with pread so
+/// that a rewind (the seek callback) is only a change of `upload_sent`.
+std::size_t on_upload_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* transfer = static_cast<Transfer*>(user);
+    if (transfer->upload_fd < 0) {
+        return CURL_READFUNC_ABORT;  // open failed; upload_error says why
+    }
+    const auto left = transfer->upload_length - transfer->upload_sent;
+    const auto wanted = std::min<std::uint64_t>(left, static_cast<std::uint64_t>(size) * count);
+    std::uint64_t done = 0;
+    while (done < wanted) {
+        const auto got = ::pread(transfer->upload_fd, buffer + done, wanted - done,
+                                 static_cast<off_t>(transfer->upload_offset +
+                                                    transfer->upload_sent + done));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            transfer->upload_error = got < 0 ? std::strerror(errno) : "the file is shorter than the body";
+            return CURL_READFUNC_ABORT;
+        }
+        done += static_cast<std::uint64_t>(got);
+    }
+    transfer->upload_sent += done;
+    return static_cast<std::size_t>(done);
+}
+
+/// libcurl's seek callback: it rewinds a file body to send it again (a redirect, a request
+/// repeated on a new connection, an auth round).
+int on_upload_seek(void* user, curl_off_t offset, int origin) {
+    auto* transfer = static_cast<Transfer*>(user);
+    if (origin != SEEK_SET || offset < 0 ||
+        static_cast<std::uint64_t>(offset) > transfer->upload_length) {
+        return CURL_SEEKFUNC_CANTSEEK;
+    }
+    transfer->upload_sent = static_cast<std::uint64_t>(offset);
+    return CURL_SEEKFUNC_OK;
+}
 
 /// Announces the response to the sink once: the status libcurl has so far is the final one
 /// (redirect bodies never reach the write callback). A `file://` transfer has no status.
@@ -210,6 +259,15 @@ struct Handle {
     Slist headers;
     Transfer transfer;
     char error_buffer[CURL_ERROR_SIZE] = {};
+
+    Handle() = default;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    ~Handle() {
+        if (transfer.upload_fd >= 0) {
+            ::close(transfer.upload_fd);
+        }
+    }
 };
 
 /// The outcome of one attempt: a response, or a libcurl failure.
@@ -433,7 +491,29 @@ std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& r
     } else if (request.method != "GET") {
         set(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    if (request.body_file) {
+        // Streamed from the file: each attempt opens it again and reads the range from its
+        // start, so a retry sends the same bytes.
+        const auto& file = *request.body_file;
+        transfer.upload_offset = file.offset;
+        transfer.upload_length = file.length;
+        transfer.upload_fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (transfer.upload_fd < 0) {
+            transfer.upload_error = std::strerror(errno);
+        }
+        set(handle, CURLOPT_READFUNCTION, &on_upload_read);
+        set(handle, CURLOPT_READDATA, &transfer);
+        set(handle, CURLOPT_SEEKFUNCTION, &on_upload_seek);
+        set(handle, CURLOPT_SEEKDATA, &transfer);
+        if (request.method == "POST") {
+            set(handle, CURLOPT_POST, 1L);
+            set(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(file.length));
+        } else {
+            // CURLOPT_UPLOAD makes a PUT; CURLOPT_CUSTOMREQUEST above names PATCH and others.
+            set(handle, CURLOPT_UPLOAD, 1L);
+            set(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(file.length));
+        }
+    } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
         set(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
         set(handle, CURLOPT_POSTFIELDS, request.body.data());
     }
@@ -460,7 +540,7 @@ std::unique_ptr<Handle> CurlTransport::State::prepare(const core::HttpRequest& r
                        core::base64_encode(credential->username + ":" + credential->secret));
         }
     }
-    if (!request.body.empty()) {
+    if (!request.body.empty() || request.body_file) {
         add_header("Expect:");  // no 100-continue round trip
     }
     if (headers) {
@@ -505,6 +585,15 @@ Attempt CurlTransport::State::finish(Handle& prepared, CURLcode code,
     if (code == CURLE_WRITE_ERROR && transfer.aborted) {
         attempt.failure = {core::ErrorCode::cancelled, "net.transfer.aborted",
                            "the receiver stopped the transfer", false};
+    }
+    if (!transfer.upload_error.empty()) {
+        // The request body's file could not be read: another attempt reads it again.
+        attempt.failure = {core::ErrorCode::unavailable, "net.transfer.failed",
+                           "the transfer failed", false};
+        attempt.detail = core::scrub(
+            fmt::format("reading `{}`: {}", request.body_file->path, transfer.upload_error),
+            secrets_of(request.url));
+        return attempt;
     }
     if (!proxy.empty()) {
         attempt.proxy = core::redact_url(proxy);

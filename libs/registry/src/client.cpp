@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "blob_file.hpp"
 #include "challenge.hpp"
 #include "envsmith/core/digest.hpp"
 #include "envsmith/core/encoding.hpp"
@@ -497,11 +498,11 @@ struct Client::State {
     }
 
     core::Result<std::string> get_blob(const specs::ImageRef& ref, const Descriptor& descriptor) {
-        Subject subject{ref.registry, ref.repository, ref.name(), {}, descriptor.digest,
-                        Subject::Kind::blob};
+        const auto digest = descriptor.digest.to_string();
+        Subject subject{ref.registry, ref.repository, ref.name(), {}, digest, Subject::Kind::blob};
         core::HttpRequest request;
         request.method = "GET";
-        request.url = base(ref.registry) + "/v2/" + ref.repository + "/blobs/" + descriptor.digest;
+        request.url = base(ref.registry) + "/v2/" + ref.repository + "/blobs/" + digest;
         auto response = send(ref.registry, {"repository:" + ref.repository + ":pull"}, request);
         if (!response) {
             return std::move(response).error();
@@ -510,16 +511,16 @@ struct Client::State {
             return status_error(*response, request, subject);
         }
         const auto actual = sha256_of(response->body);
-        if (actual != descriptor.digest) {
+        if (actual != digest) {
             return registry_error("registry.digest_mismatch",
-                                  {{"what", "blob `" + descriptor.digest + "` of `" + ref.name() + "`"},
+                                  {{"what", "blob `" + digest + "` of `" + ref.name() + "`"},
                                    {"registry", ref.registry},
-                                   {"expected", descriptor.digest},
+                                   {"expected", digest},
                                    {"actual", actual}});
         }
         if (response->body.size() != descriptor.size) {
             return registry_error("registry.size_mismatch",
-                                  {{"digest", descriptor.digest},
+                                  {{"digest", digest},
                                    {"expected", std::to_string(descriptor.size)},
                                    {"actual", std::to_string(response->body.size())}});
         }
@@ -546,9 +547,27 @@ struct Client::State {
         return status_error(*response, request, subject);
     }
 
+    /// Where an upload's bytes come from: memory, or a file (read as it is sent).
+    struct BlobBody {
+        std::string_view bytes;
+        const std::string* path = nullptr;
+
+        [[nodiscard]] std::uint64_t size(const Descriptor& descriptor) const {
+            return path != nullptr ? descriptor.size : bytes.size();
+        }
+        /// Puts bytes [offset, offset + length) into `request`.
+        void attach(core::HttpRequest& request, std::uint64_t offset, std::uint64_t length) const {
+            if (path != nullptr) {
+                request.body_file = core::FileBody{*path, offset, length};
+            } else {
+                request.body = std::string(bytes.substr(offset, length));
+            }
+        }
+    };
+
     core::Result<BlobOutcome> push_blob(const specs::ImageRef& ref, const Blob& blob,
                                         std::string_view mount_from) {
-        const auto& digest = blob.descriptor.digest;
+        const auto digest = blob.descriptor.digest.to_string();
         const auto actual = sha256_of(blob.bytes);
         if (actual != digest) {
             return registry_error("registry.digest_mismatch",
@@ -563,6 +582,30 @@ struct Client::State {
                                    {"expected", std::to_string(blob.descriptor.size)},
                                    {"actual", std::to_string(blob.bytes.size())}});
         }
+        return upload_blob(ref, blob.descriptor, BlobBody{blob.bytes, nullptr}, mount_from);
+    }
+
+    core::Result<BlobOutcome> push_blob(const specs::ImageRef& ref, const BlobFile& blob,
+                                        std::string_view mount_from) {
+        // The size is checked first (cheap); the digest only when the bytes are to be sent:
+        // a blob the registry has or mounts is the registry's, checked by its digest there.
+        const auto digest = blob.descriptor.digest.to_string();
+        auto size = detail::file_size(blob.path, digest);
+        if (!size) {
+            return std::move(size).error();
+        }
+        if (*size != blob.descriptor.size) {
+            return registry_error("registry.size_mismatch",
+                                  {{"digest", digest},
+                                   {"expected", std::to_string(blob.descriptor.size)},
+                                   {"actual", std::to_string(*size)}});
+        }
+        return upload_blob(ref, blob.descriptor, BlobBody{{}, &blob.path}, mount_from);
+    }
+
+    core::Result<BlobOutcome> upload_blob(const specs::ImageRef& ref, const Descriptor& descriptor,
+                                          const BlobBody& body, std::string_view mount_from) {
+        const auto digest = descriptor.digest.to_string();
         std::vector<std::string> scopes = {"repository:" + ref.repository + ":pull,push"};
         if (!mount_from.empty() && mount_from != ref.repository) {
             scopes.push_back("repository:" + std::string(mount_from) + ":pull");
@@ -574,6 +617,21 @@ struct Client::State {
         if (*present) {
             return BlobOutcome::existed;
         }
+        if (body.path != nullptr) {
+            // Hashed from the file just before it is sent, in one streaming pass.
+            auto actual = detail::sha256_of_file(*body.path, digest);
+            if (!actual) {
+                return std::move(actual).error();
+            }
+            if (*actual != descriptor.digest) {
+                return registry_error("registry.digest_mismatch",
+                                      {{"what", "the blob to push `" + digest + "`"},
+                                       {"registry", ref.registry},
+                                       {"expected", digest},
+                                       {"actual", actual->to_string()}});
+            }
+        }
+        const auto total = body.size(descriptor);
         Subject subject{ref.registry, ref.repository, ref.name(), {}, digest, Subject::Kind::blob};
         core::HttpRequest start;
         start.method = "POST";
@@ -603,18 +661,17 @@ struct Client::State {
         }
         location = absolute(ref.registry, location);
         const auto chunk = options.chunk_size_bytes;
-        std::string final_body = blob.bytes;
-        if (chunk > 0 && blob.bytes.size() > chunk) {
-            final_body.clear();
-            for (std::uint64_t offset = 0; offset < blob.bytes.size(); offset += chunk) {
-                const auto length = std::min<std::uint64_t>(chunk, blob.bytes.size() - offset);
+        const bool chunked = chunk > 0 && total > chunk;
+        if (chunked) {
+            for (std::uint64_t offset = 0; offset < total; offset += chunk) {
+                const auto length = std::min<std::uint64_t>(chunk, total - offset);
                 core::HttpRequest patch;
                 patch.method = "PATCH";
                 patch.url = location;
                 patch.headers.emplace_back("Content-Type", std::string(octet_stream));
                 patch.headers.emplace_back(
                     "Content-Range", std::to_string(offset) + "-" + std::to_string(offset + length - 1));
-                patch.body = blob.bytes.substr(offset, length);
+                body.attach(patch, offset, length);
                 auto patched = send(ref.registry, scopes, patch);
                 if (!patched) {
                     return std::move(patched).error();
@@ -632,7 +689,9 @@ struct Client::State {
         put.method = "PUT";
         put.url = with_query(location, "digest", digest);
         put.headers.emplace_back("Content-Type", std::string(octet_stream));
-        put.body = std::move(final_body);
+        if (!chunked) {
+            body.attach(put, 0, total);
+        }
         auto finished = send(ref.registry, scopes, put);
         if (!finished) {
             return std::move(finished).error();
@@ -777,13 +836,13 @@ core::Result<PulledImage> Client::resolve(const specs::ImageRef& ref, const Plat
     if (!entry) {
         return std::move(entry).error();
     }
-    auto manifest = m_state->get_manifest(ref, entry->digest);
+    auto manifest = m_state->get_manifest(ref, entry->digest.to_string());
     if (!manifest) {
         return std::move(manifest).error();
     }
     if (manifest->content.is_index()) {
         return registry_error("registry.manifest_invalid",
-                              {{"image", ref.name() + "@" + entry->digest},
+                              {{"image", ref.name() + "@" + entry->digest.to_string()},
                                {"problem", "an index entry for a platform names another index"}});
     }
     image.index = std::move(top).value();
@@ -844,6 +903,11 @@ core::Result<BlobOutcome> Client::push_blob(const specs::ImageRef& ref, const Bl
     return m_state->push_blob(ref, blob, mount_from);
 }
 
+core::Result<BlobOutcome> Client::push_blob(const specs::ImageRef& ref, const BlobFile& blob,
+                                            std::string_view mount_from) {
+    return m_state->push_blob(ref, blob, mount_from);
+}
+
 core::Result<std::string> Client::put_manifest(const specs::ImageRef& ref,
                                                std::string_view reference,
                                                std::string_view media_type,
@@ -875,21 +939,22 @@ core::Result<PushResult> Client::push(const specs::ImageRef& ref, const ImageToP
                 found = &blob;
             }
         }
+        const auto digest = descriptor.digest.to_string();
         if (found == nullptr) {
-            return registry_error("registry.blob_missing", {{"digest", descriptor.digest}});
+            return registry_error("registry.blob_missing", {{"digest", digest}});
         }
         if (found->bytes.size() != descriptor.size) {
             return registry_error("registry.size_mismatch",
-                                  {{"digest", descriptor.digest},
+                                  {{"digest", digest},
                                    {"expected", std::to_string(descriptor.size)},
                                    {"actual", std::to_string(found->bytes.size())}});
         }
         const auto actual = sha256_of(found->bytes);
-        if (actual != descriptor.digest) {
+        if (actual != digest) {
             return registry_error("registry.digest_mismatch",
-                                  {{"what", "the blob to push `" + descriptor.digest + "`"},
+                                  {{"what", "the blob to push `" + digest + "`"},
                                    {"registry", ref.registry},
-                                   {"expected", descriptor.digest},
+                                   {"expected", digest},
                                    {"actual", actual}});
         }
         blobs.push_back(found);

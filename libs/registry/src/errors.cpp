@@ -15,7 +15,7 @@ using core::ErrorCode;
 // registry.auth_required, access_denied, manifest_unknown, name_unknown, invalid_reference,
 // unreachable and rate_limited. Keep these texts equal to locale/en/registry.yaml (a test
 // compares them).
-constexpr std::array<MessageTemplate, 26> templates = {{
+constexpr std::array<MessageTemplate, 27> templates = {{
     {ErrorCode::permission_denied, "registry.auth_required",
      "the registry `{registry}` answered 401 for `{image}`: {detail}"},
     {ErrorCode::permission_denied, "registry.access_denied",
@@ -40,6 +40,8 @@ constexpr std::array<MessageTemplate, 26> templates = {{
      "{what} from `{registry}` does not match its digest: expected `{expected}`, got `{actual}`"},
     {ErrorCode::invalid_input, "registry.size_mismatch",
      "blob `{digest}`: the manifest says {expected} bytes but the blob has {actual}"},
+    {ErrorCode::unavailable, "registry.blob_unreadable",
+     "could not read blob `{digest}` from `{path}`: {problem}"},
     {ErrorCode::invalid_input, "registry.blob_missing",
      "the manifest names blob `{digest}`, which is not among the blobs to push"},
     {ErrorCode::invalid_input, "registry.manifest_invalid",

@@ -7,8 +7,9 @@
 namespace envsmith::registry {
 namespace {
 
-// The transport holds bodies in memory anyway; this only guards against absurd blobs.
-constexpr std::uint64_t max_blob_bytes = 16ULL << 30;
+// Manifests and indexes are read into memory; this only guards against absurd ones. Config
+// and layer blobs are uploaded from their files and never read whole.
+constexpr std::uint64_t max_manifest_bytes = 64ULL << 20;
 
 core::Result<PushResult> push_manifest_bytes(Client& client, const image::Layout& layout,
                                              const std::string& bytes,
@@ -28,16 +29,12 @@ core::Result<PushResult> push_manifest_bytes(Client& client, const image::Layout
                 {{"image", ref.to_string()}, {"problem", "an index inside an index"}});
         }
         for (const auto& entry : content->manifests) {
-            auto digest = core::Digest::parse(entry.digest);
-            if (!digest) {
-                return std::move(digest).error();
-            }
-            auto child = layout.read_blob(*digest, max_blob_bytes);
+            auto child = layout.read_blob(entry.digest, max_manifest_bytes);
             if (!child) {
                 return std::move(child).error();
             }
             auto pushed = push_manifest_bytes(client, layout, *child, entry.media_type, ref,
-                                              entry.digest, mount_from, depth + 1);
+                                              entry.digest.to_string(), mount_from, depth + 1);
             if (!pushed) {
                 return std::move(pushed).error();
             }
@@ -58,22 +55,15 @@ core::Result<PushResult> push_manifest_bytes(Client& client, const image::Layout
     }
     needed.insert(needed.end(), content->layers.begin(), content->layers.end());
     for (const auto& descriptor : needed) {
-        auto digest = core::Digest::parse(descriptor.digest);
-        if (!digest) {
-            return std::move(digest).error();
+        // Sent from the blob's file; the client checks its size and, before an upload, its
+        // digest. A missing blob is the layout's error.
+        auto size = layout.blob_size(descriptor.digest);
+        if (!size) {
+            return std::move(size).error();
         }
-        auto blob_bytes = layout.read_blob(*digest, max_blob_bytes);
-        if (!blob_bytes) {
-            return std::move(blob_bytes).error();
-        }
-        if (blob_bytes->size() != descriptor.size) {
-            return detail::registry_error("registry.size_mismatch",
-                                          {{"digest", descriptor.digest},
-                                           {"expected", std::to_string(descriptor.size)},
-                                           {"actual", std::to_string(blob_bytes->size())}});
-        }
-        auto outcome = client.push_blob(ref, Blob{descriptor, std::move(blob_bytes).value()},
-                                        mount_from);
+        auto outcome =
+            client.push_blob(ref, BlobFile{descriptor, layout.blob_path(descriptor.digest)},
+                             mount_from);
         if (!outcome) {
             return std::move(outcome).error();
         }
@@ -100,7 +90,7 @@ core::Result<PushResult> push_from_layout(Client& client, const image::Layout& l
     if (!descriptor) {
         return std::move(descriptor).error();
     }
-    auto bytes = layout.read_blob(descriptor->digest, max_blob_bytes);
+    auto bytes = layout.read_blob(descriptor->digest, max_manifest_bytes);
     if (!bytes) {
         return std::move(bytes).error();
     }
@@ -129,12 +119,9 @@ core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::Im
     // The manifest goes in as the registry served it; add_manifest then lists it under the
     // tag. add_manifest writes canonical JSON, so it is given the parsed manifest only when
     // that reproduces the same bytes; otherwise the served bytes are stored and listed.
-    auto manifest = image::parse_manifest(pulled->manifest.bytes);
-    if (!manifest) {
-        return std::move(manifest).error();
-    }
-    if (image::to_json(*manifest) == pulled->manifest.bytes) {
-        return layout.add_manifest(*manifest, tag);
+    const auto manifest = pulled->manifest.content.to_manifest();
+    if (image::to_json(manifest) == pulled->manifest.bytes) {
+        return layout.add_manifest(manifest, tag);
     }
     auto stored = layout.write_blob(pulled->manifest.content.media_type, pulled->manifest.bytes);
     if (!stored) {
@@ -142,7 +129,7 @@ core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::Im
     }
     // The layout API lists manifests only through add_manifest: list the canonical form under
     // the tag, and keep the served bytes as a blob next to it (reachable by digest).
-    auto listed = layout.add_manifest(*manifest, tag);
+    auto listed = layout.add_manifest(manifest, tag);
     if (!listed) {
         return std::move(listed).error();
     }

@@ -8,21 +8,13 @@
 
 namespace envsmith::registry {
 
-bool is_index_type(std::string_view media_type) noexcept {
-    return media_type == media_type::oci_index || media_type == media_type::docker_manifest_list;
-}
-
-bool is_image_manifest_type(std::string_view media_type) noexcept {
-    return media_type == media_type::oci_manifest || media_type == media_type::docker_manifest;
-}
-
 std::string manifest_accept_header() {
     return std::string(media_type::oci_manifest) + ", " + std::string(media_type::oci_index) +
            ", " + std::string(media_type::docker_manifest) + ", " +
            std::string(media_type::docker_manifest_list);
 }
 
-core::Result<Platform> Platform::parse(std::string_view text) {
+core::Result<Platform> parse_platform(std::string_view text) {
     const auto parts = core::split(text, '/');
     bool valid = parts.size() == 2 || parts.size() == 3;
     for (const auto part : parts) {
@@ -39,8 +31,10 @@ core::Result<Platform> Platform::parse(std::string_view text) {
     return platform;
 }
 
-std::string Platform::to_string() const {
-    return variant.empty() ? os + "/" + architecture : os + "/" + architecture + "/" + variant;
+std::string to_string(const Platform& platform) {
+    const auto& p = platform;
+    return p.variant.empty() ? p.os + "/" + p.architecture
+                             : p.os + "/" + p.architecture + "/" + p.variant;
 }
 
 namespace {
@@ -68,57 +62,34 @@ bool platform_matches(const Platform& offered, const Platform& wanted) noexcept 
 
 namespace {
 
-using Json = nlohmann::json;
-
 core::Error invalid(std::string_view source, std::string problem) {
     return detail::registry_error("registry.manifest_invalid",
                                   {{"image", std::string(source)}, {"problem", std::move(problem)}});
 }
 
-core::Result<Descriptor> parse_descriptor(const Json& json, std::string_view where,
-                                          std::string_view source) {
-    if (!json.is_object()) {
-        return invalid(source, std::string(where) + " is not an object");
-    }
-    Descriptor descriptor;
-    const auto type = json.find("mediaType");
-    if (type != json.end() && type->is_string()) {
-        descriptor.media_type = type->get<std::string>();
-    }
-    const auto digest = json.find("digest");
-    if (digest == json.end() || !digest->is_string()) {
-        return invalid(source, std::string(where) + " has no digest");
-    }
-    descriptor.digest = digest->get<std::string>();
-    if (!core::Digest::parse(descriptor.digest)) {
-        return invalid(source, std::string(where) + " has an invalid digest");
-    }
-    const auto size = json.find("size");
-    if (size == json.end() || !size->is_number_unsigned()) {
-        if (size != json.end() && size->is_number_integer() && size->get<std::int64_t>() == 0) {
-            descriptor.size = 0;
-        } else {
-            return invalid(source, std::string(where) + " has no valid size");
-        }
-    } else {
-        descriptor.size = size->get<std::uint64_t>();
-    }
-    if (const auto platform = json.find("platform");
-        platform != json.end() && platform->is_object()) {
-        Platform p;
-        p.os = platform->value("os", std::string());
-        p.architecture = platform->value("architecture", std::string());
-        p.variant = platform->value("variant", std::string());
-        descriptor.platform = std::move(p);
-    }
-    return descriptor;
+/// image.json.invalid as registry.manifest_invalid: the parser's `detail` is the problem.
+core::Error invalid(std::string_view source, const core::Error& image_error) {
+    auto problem = std::string(image_error.arg_value("detail"));
+    return invalid(source, problem.empty() ? image_error.message : std::move(problem));
 }
 
 }  // namespace
 
+image::Manifest ManifestContent::to_manifest() const {
+    image::Manifest manifest;
+    manifest.media_type = media_type;
+    if (config) {
+        manifest.config = *config;
+    }
+    manifest.layers = layers;
+    manifest.annotations = annotations;
+    return manifest;
+}
+
 core::Result<ManifestContent> parse_manifest(std::string_view bytes, std::string_view content_type,
                                              std::string_view source) {
-    const auto json = Json::parse(bytes, nullptr, false);
+    // Only the document's kind is read here; image::parse_manifest/parse_index do the rest.
+    const auto json = nlohmann::json::parse(bytes, nullptr, false);
     if (json.is_discarded() || !json.is_object()) {
         return invalid(source, "not a JSON object");
     }
@@ -135,46 +106,25 @@ core::Result<ManifestContent> parse_manifest(std::string_view bytes, std::string
                                                             : std::string(media_type::oci_manifest);
         }
     }
-    if (json.value("schemaVersion", 0) != 2) {
-        return invalid(source, "schemaVersion is not 2");
-    }
     if (content.is_index()) {
-        const auto manifests = json.find("manifests");
-        if (manifests == json.end() || !manifests->is_array()) {
-            return invalid(source, "an index without `manifests`");
+        auto index = image::parse_index(bytes);
+        if (!index) {
+            return invalid(source, index.error());
         }
-        for (const auto& entry : *manifests) {
-            auto descriptor = parse_descriptor(entry, "a `manifests` entry", source);
-            if (!descriptor) {
-                return std::move(descriptor).error();
-            }
-            content.manifests.push_back(std::move(descriptor).value());
-        }
+        content.manifests = std::move(index->manifests);
+        content.annotations = std::move(index->annotations);
         return content;
     }
     if (!is_image_manifest_type(content.media_type)) {
         return invalid(source, "unsupported media type `" + content.media_type + "`");
     }
-    const auto config = json.find("config");
-    if (config == json.end()) {
-        return invalid(source, "a manifest without `config`");
+    auto manifest = image::parse_manifest(bytes);
+    if (!manifest) {
+        return invalid(source, manifest.error());
     }
-    auto config_descriptor = parse_descriptor(*config, "`config`", source);
-    if (!config_descriptor) {
-        return std::move(config_descriptor).error();
-    }
-    content.config = std::move(config_descriptor).value();
-    const auto layers = json.find("layers");
-    if (layers == json.end() || !layers->is_array()) {
-        return invalid(source, "a manifest without `layers`");
-    }
-    for (const auto& entry : *layers) {
-        auto descriptor = parse_descriptor(entry, "a `layers` entry", source);
-        if (!descriptor) {
-            return std::move(descriptor).error();
-        }
-        content.layers.push_back(std::move(descriptor).value());
-    }
+    content.config = std::move(manifest->config);
+    content.layers = std::move(manifest->layers);
+    content.annotations = std::move(manifest->annotations);
     return content;
 }
 
@@ -196,13 +146,13 @@ core::Result<Descriptor> select_platform(const ManifestContent& index, const Pla
     std::vector<std::string> available;
     for (const auto& entry : index.manifests) {
         if (entry.platform) {
-            available.push_back(entry.platform->to_string());
+            available.push_back(to_string(*entry.platform));
         }
     }
     return detail::registry_error(
         "registry.platform_unknown",
         {{"image", std::string(image)},
-         {"platform", wanted.to_string()},
+         {"platform", to_string(wanted)},
          {"available", available.empty() ? std::string("no platforms") : core::join(available, ", ")}});
 }
 

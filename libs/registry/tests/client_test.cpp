@@ -221,7 +221,7 @@ TEST_F(RegistryClientTest, AnIndexWithTwoPlatformsServesEach) {
     const auto index_bytes = index.dump();
     ASSERT_THAT(client.put_manifest(repo, "1", media_type::oci_index, index_bytes), Succeeds());
 
-    const auto pulled_arm = client.pull(repo, Platform{"linux", "arm64", ""});
+    const auto pulled_arm = client.pull(repo, Platform{.architecture = "arm64", .os = "linux", .variant = ""});
     ASSERT_THAT(pulled_arm, Succeeds());
     ASSERT_TRUE(pulled_arm->index.has_value());
     EXPECT_EQ(pulled_arm->index->bytes, index_bytes);
@@ -232,7 +232,7 @@ TEST_F(RegistryClientTest, AnIndexWithTwoPlatformsServesEach) {
     ASSERT_THAT(pulled_amd, Succeeds());
     EXPECT_EQ(pulled_amd->layers[0].bytes, amd64.layers[0].bytes);
 
-    const auto missing = client.pull(repo, Platform{"linux", "s390x", ""});
+    const auto missing = client.pull(repo, Platform{.architecture = "s390x", .os = "linux", .variant = ""});
     ASSERT_THAT(missing, FailsWithId("registry.platform_unknown"));
     EXPECT_EQ(missing.error().code, core::ErrorCode::not_found);
     EXPECT_EQ(missing.error().arg_value("available"), "linux/amd64, linux/arm64/v8");
@@ -268,7 +268,7 @@ TEST_F(RegistryClientTest, AnUnknownBlobIsBlobUnknown) {
     const auto image = small_image("blobs");
     const auto missing = client.get_blob(image_ref(host() + "/test/blobs:1"), image.config.descriptor);
     ASSERT_THAT(missing, FailsWithId("registry.blob_unknown"));
-    EXPECT_EQ(missing.error().arg_value("digest"), image.config.descriptor.digest);
+    EXPECT_EQ(missing.error().arg_value("digest"), image.config.descriptor.digest.to_string());
 }
 
 TEST_F(RegistryClientTest, WrongSizesAreRefusedBeforeAnythingIsSent) {

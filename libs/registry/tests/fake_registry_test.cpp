@@ -199,7 +199,7 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
     const auto image = testing::small_image("corrupt");
     root.write("v2/test/img/manifests/1", image.push.manifest);
     for (const auto& blob : image.push.blobs) {
-        root.write("v2/test/img/blobs/" + blob.descriptor.digest, blob.bytes);
+        root.write("v2/test/img/blobs/" + blob.descriptor.digest.to_string(), blob.bytes);
     }
     test::TestServer server(root.path());
     test::RecordingReporter reporter;
@@ -213,17 +213,17 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
     EXPECT_EQ(pulled->layers[1].bytes, image.layers[1].bytes);
 
     // The same length with every byte flipped.
-    const auto path = "/v2/test/img/blobs/" + image.layers[1].descriptor.digest;
+    const auto path = "/v2/test/img/blobs/" + image.layers[1].descriptor.digest.to_string();
     server.inject(path, test::Fault::corrupt(), 1);
     const auto corrupt = client.pull(ref, Platform{});
     ASSERT_THAT(corrupt, FailsWithId("registry.digest_mismatch"));
-    EXPECT_EQ(corrupt.error().arg_value("expected"), image.layers[1].descriptor.digest);
-    EXPECT_NE(corrupt.error().arg_value("actual"), image.layers[1].descriptor.digest);
+    EXPECT_EQ(corrupt.error().arg_value("expected"), image.layers[1].descriptor.digest.to_string());
+    EXPECT_NE(corrupt.error().arg_value("actual"), image.layers[1].descriptor.digest.to_string());
 
     // A manifest asked for by a digest it does not have.
     const auto by_digest = specs::ImageRef::parse(
-        "127.0.0.1:" + std::to_string(server.port()) + "/test/img@" + image.layers[0].descriptor.digest);
-    root.write("v2/test/img/manifests/" + image.layers[0].descriptor.digest, image.push.manifest);
+        "127.0.0.1:" + std::to_string(server.port()) + "/test/img@" + image.layers[0].descriptor.digest.to_string());
+    root.write("v2/test/img/manifests/" + image.layers[0].descriptor.digest.to_string(), image.push.manifest);
     ASSERT_TRUE(by_digest.has_value());
     EXPECT_THAT(client.get_manifest(*by_digest), FailsWithId("registry.digest_mismatch"));
 

@@ -64,7 +64,7 @@ TEST(RegistryMessagesTest, EveryLanguageHasEveryIdWithTheSamePlaceholders) {
 }
 
 TEST(RegistryMessagesTest, ErrorsAreTheirTemplateFilledWithTheirArgs) {
-    const auto invalid = Platform::parse("linux");
+    const auto invalid = parse_platform("linux");
     ASSERT_FALSE(invalid.has_value());
     EXPECT_EQ(invalid.error().message_id, "registry.platform_invalid");
     EXPECT_EQ(invalid.error().message,

@@ -79,8 +79,8 @@ TEST_F(SkopeoTest, SkopeoReadsWhatThisClientPushed) {
     EXPECT_EQ(json["Architecture"], "amd64");
     EXPECT_EQ(json["Labels"]["seed"], "for-skopeo");
     ASSERT_EQ(json["Layers"].size(), 2U);
-    EXPECT_EQ(json["Layers"][0], image.layers[0].descriptor.digest);
-    EXPECT_EQ(json["Layers"][1], image.layers[1].descriptor.digest);
+    EXPECT_EQ(json["Layers"][0], image.layers[0].descriptor.digest.to_string());
+    EXPECT_EQ(json["Layers"][1], image.layers[1].descriptor.digest.to_string());
 
     const auto raw = run(skopeo("inspect --raw --tls-verify=false docker://" + m_registry->host() +
                                 "/cross/ours:1"));

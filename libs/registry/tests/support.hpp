@@ -64,14 +64,14 @@ inline net::TransportOptions quick_options() {
 inline Blob make_blob(std::string media_type, std::string bytes) {
     Blob blob;
     blob.descriptor.media_type = std::move(media_type);
-    blob.descriptor.digest = core::sha256(bytes).to_string();
+    blob.descriptor.digest = core::sha256(bytes);
     blob.descriptor.size = bytes.size();
     blob.bytes = std::move(bytes);
     return blob;
 }
 
 inline nlohmann::json descriptor_json(const Descriptor& d) {
-    return {{"mediaType", d.media_type}, {"digest", d.digest}, {"size", d.size}};
+    return {{"mediaType", d.media_type}, {"digest", d.digest.to_string()}, {"size", d.size}};
 }
 
 /// An OCI image: a config and two layers (distinct per `seed`), and its manifest.
@@ -95,7 +95,7 @@ inline SmallImage small_image(const std::string& seed, const std::string& archit
     image.layers.push_back(make_blob(layer_type, "layer one of " + seed + std::string(300, 'a')));
     image.layers.push_back(make_blob(layer_type, "layer two of " + seed + std::string(700, 'b')));
     for (const auto& layer : image.layers) {
-        config["rootfs"]["diff_ids"].push_back(layer.descriptor.digest);
+        config["rootfs"]["diff_ids"].push_back(layer.descriptor.digest.to_string());
     }
     image.config = make_blob(docker ? std::string(media_type::docker_config)
                                     : std::string(media_type::oci_config),

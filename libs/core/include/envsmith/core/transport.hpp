@@ -2,6 +2,7 @@
 // The HTTP port. Implemented over libcurl in the net layer, by fakes in tests.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,11 +12,23 @@
 
 namespace envsmith::core {
 
+/// A request body read from a file as it is sent, rather than held in memory (a 1 GiB image
+/// layer): `length` bytes of `path` from `offset`. The file must not change while the request
+/// is sent: a transport that sends it again (a retry, a redirect) reads the same range again.
+struct FileBody {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// When set, the body is this file range and `body` must be empty. The libcurl transport
+    /// streams it; a transport without streaming uploads may read the range into memory.
+    std::optional<FileBody> body_file = std::nullopt;
 };
 
 struct HttpResponse {

@@ -34,6 +34,10 @@ public:
     /// The path of a blob, whether or not it exists.
     [[nodiscard]] std::string blob_path(const core::Digest& digest) const;
     [[nodiscard]] bool has_blob(const core::Digest& digest) const;
+    /// The size of a present blob, for a reader that streams blob_path() instead of calling
+    /// read_blob (an upload of a large layer). The digest is not checked. Fails with
+    /// `image.blob.missing` (not_found; args `digest`, `layout`).
+    [[nodiscard]] core::Result<std::uint64_t> blob_size(const core::Digest& digest) const;
 
     /// Stores bytes as a blob (skipped when present) and describes it with `media_type`.
     [[nodiscard]] core::Result<Descriptor> write_blob(std::string_view media_type,

@@ -81,6 +81,13 @@ struct Blob {
     std::string bytes;
 };
 
+/// A blob whose bytes are a file (a layout's blob file), uploaded straight from it: a 1 GiB
+/// layer costs no 1 GiB of memory.
+struct BlobFile {
+    Descriptor descriptor;
+    std::string path;
+};
+
 struct PulledImage {
     std::optional<FetchedManifest> index;  // when the reference names an index
     FetchedManifest manifest;              // the image manifest for the platform
@@ -159,6 +166,14 @@ public:
     /// or PATCH chunks when larger than `chunk_size_bytes`). The bytes must match the
     /// descriptor (`registry.digest_mismatch`, `registry.size_mismatch`).
     [[nodiscard]] core::Result<BlobOutcome> push_blob(const specs::ImageRef& ref, const Blob& blob,
+                                                      std::string_view mount_from = {});
+    /// The same for a blob in a file, sent from the file (core::HttpRequest::body_file) in
+    /// one PUT or in PATCH chunks. The file's size is checked first (`registry.size_mismatch`);
+    /// its sha256 only when it is to be uploaded, in one streaming pass just before
+    /// (`registry.digest_mismatch`): a blob the registry has or mounts is not read at all.
+    /// An unreadable file is `registry.blob_unreadable`.
+    [[nodiscard]] core::Result<BlobOutcome> push_blob(const specs::ImageRef& ref,
+                                                      const BlobFile& blob,
                                                       std::string_view mount_from = {});
 
     /// PUTs manifest bytes under `reference` (a tag or a digest) with `media_type` as the
