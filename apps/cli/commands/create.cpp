@@ -56,6 +56,9 @@ void print_json(const api::CreateReport& report) {
     }
     out["packages"] = std::move(packages);
     out["pip_from_conda"] = report.pip_from_conda;
+    if (!report.base_python.empty()) {
+        out["base_python"] = {{"path", report.base_python}, {"version", report.base_python_version}};
+    }
     nlohmann::json explanation = nlohmann::json::array();
     for (const auto& line : report.explanation) {
         nlohmann::json args = nlohmann::json::object();
@@ -97,6 +100,11 @@ void print_text(const api::CreateReport& report, const diag::Messages& messages)
                                         {"files", std::to_string(report.prefix_files)},
                                         {"size", human_bytes(report.prefix_bytes)}},
                                        "installed {count} packages into {prefix}: {files} files, {size}"));
+    if (!report.base_python.empty()) {
+        fmt::print("{}\n", messages.render("create.summary.venv",
+                                           {{"python", report.base_python}, {"version", report.base_python_version}},
+                                           "a virtual environment over {python} (Python {version})"));
+    }
     fmt::print("{}\n", messages.render(
                            "create.summary.times",
                            {{"solve", fmt::format("{:.2f}", report.times.solve_s)},
@@ -128,6 +136,9 @@ void add_create_command(CLI::App& app, const GlobalOptions& globals, int& exit_c
     cmd->add_flag("--run-link-scripts", options->run_link_scripts,
                   "Run packages' pre-link and post-link scripts (they run arbitrary code; skipped by default)");
     cmd->add_flag("--copy", options->copy_files, "Copy files instead of hard-linking them from the package cache");
+    cmd->add_option("--base-python", options->base_python,
+                    "Without a conda python: the interpreter the prefix is a virtual environment over (absolute "
+                    "path; default: this machine's python3)");
     cmd->add_option("--max-downloads", options->max_parallel_downloads, "Packages downloaded at the same time")
         ->capture_default_str();
     flags->add_to(*cmd, options->lock);
