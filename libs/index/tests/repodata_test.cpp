@@ -408,6 +408,44 @@ TEST(RepodataTest, UsesSpareCapacityAsPadding) {
     EXPECT_LT(parsed->records()[0].name.data(), data + 100);
 }
 
+// A text read into make_repodata_buffer is parsed in place, small or large (from 8 MB the
+// buffer takes the huge-page path on Linux).
+TEST(RepodataTest, MakeRepodataBufferIsParsedInPlace) {
+    for (const std::size_t filler : {std::size_t{0}, std::size_t{9} << 20}) {
+        const std::string record =
+            R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})";
+        const std::string text = record + std::string(filler, ' ');
+        std::string buffer = make_repodata_buffer(text.size());
+        ASSERT_EQ(buffer.size(), text.size());
+        EXPECT_GE(buffer.capacity(), text.size() + Repodata::json_padding);
+        EXPECT_TRUE(std::all_of(buffer.begin(), buffer.end(), [](char c) { return c == '\0'; }));
+        std::copy(text.begin(), text.end(), buffer.begin());
+        const char* data = buffer.data();
+        auto parsed = Repodata::parse(std::move(buffer), {.source = "", .subdir = "", .subdir_url = ""});
+        ASSERT_THAT(parsed, Succeeds());
+        ASSERT_EQ(parsed->size(), 1U);
+        EXPECT_EQ(parsed->records()[0].name, "a");
+        EXPECT_GE(parsed->records()[0].name.data(), data);
+        EXPECT_LT(parsed->records()[0].name.data(), data + record.size());
+    }
+}
+
+// A large text without spare capacity is copied once, and still parses (the copy goes into
+// a buffer made for the parser).
+TEST(RepodataTest, ALargeTextWithoutPaddingIsCopiedOnce) {
+    std::string text =
+        R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0"}}})" +
+        std::string(std::size_t{9} << 20, ' ');
+    text.shrink_to_fit();
+    if (text.capacity() >= text.size() + Repodata::json_padding) {
+        GTEST_SKIP() << "the standard library kept spare capacity";
+    }
+    auto parsed = Repodata::parse(std::move(text), {.source = "", .subdir = "", .subdir_url = ""});
+    ASSERT_THAT(parsed, Succeeds());
+    ASSERT_EQ(parsed->size(), 1U);
+    EXPECT_EQ(parsed->records()[0].build, "0");
+}
+
 // --- builder ---
 
 TEST(RepodataBuilderTest, CopiesRecordsAndAppliesTheRules) {
