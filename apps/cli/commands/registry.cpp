@@ -1,7 +1,11 @@
 // envsmith registry check REF: parse, reach, authenticate, find the image for a platform.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
+#include <string_view>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -40,21 +44,91 @@ void print_json(const api::RegistryCheckReport& r) {
     fmt::print("{}\n", out.dump(2));
 }
 
-void print_text(const api::RegistryCheckReport& r) {
-    fmt::print("reference   {} ({})\n", r.normalised, r.familiar);
-    fmt::print("endpoint    {}{}\n", r.endpoint, r.plain_http ? " (plain HTTP)" : "");
-    fmt::print("reachable   {}{}\n", r.reachable ? "yes" : "no",
-               r.api_version.empty() ? "" : fmt::format(" ({})", r.api_version));
-    fmt::print("auth        {}{}\n", r.auth_scheme,
-               r.with_credentials ? fmt::format(", credentials from {}", r.credentials_source) : "");
+/// Columns a UTF-8 text takes on a terminal: two for East Asian wide characters, else one
+/// per code point (the labels are aligned in every language).
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        std::uint32_t code = length == 1 ? lead : lead & (0x7FU >> length);
+        for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3FU);
+        }
+        const bool wide = (code >= 0x1100 && code <= 0x115F) || (code >= 0x2E80 && code <= 0xA4CF) ||
+                          (code >= 0xAC00 && code <= 0xD7A3) || (code >= 0xF900 && code <= 0xFAFF) ||
+                          (code >= 0xFE30 && code <= 0xFE4F) || (code >= 0xFF00 && code <= 0xFF60) ||
+                          (code >= 0xFFE0 && code <= 0xFFE6) || (code >= 0x20000 && code <= 0x3FFFD);
+        width += wide ? 2 : 1;
+        i += length;
+    }
+    return width;
+}
+
+/// The report as labelled lines. Labels and words come from locale/*/registry.yaml
+/// (`registry.check.*`); values (names, digests, media types) are printed as they are.
+void print_text(const api::RegistryCheckReport& r, const diag::Messages& messages) {
+    const auto text = [&messages](const std::string& id, const std::vector<core::MessageArg>& args,
+                                  std::string_view english) {
+        return messages.render("registry.check." + id, args, english);
+    };
+    struct Line {
+        std::string label;
+        std::string value;
+    };
+    std::vector<Line> lines;
+    auto add = [&lines](std::string label, std::string value) {
+        lines.push_back(Line{std::move(label), std::move(value)});
+    };
+    add(text("label.reference", {}, "reference"),
+        text("reference", {{"normalised", r.normalised}, {"familiar", r.familiar}},
+             "{normalised} ({familiar})"));
+    std::string endpoint = r.endpoint;
+    if (r.plain_http) {
+        endpoint = text("endpoint_plain_http", {{"endpoint", r.endpoint}}, "{endpoint} (plain HTTP)");
+    }
+    add(text("label.endpoint", {}, "endpoint"), endpoint);
+    std::string reachable = text(r.reachable ? "yes" : "no", {}, r.reachable ? "yes" : "no");
+    if (!r.api_version.empty()) {
+        reachable += " (" + r.api_version + ")";
+    }
+    add(text("label.reachable", {}, "reachable"), reachable);
+    std::string auth = r.auth_scheme;
+    if (r.with_credentials) {
+        auth = text("auth_with_credentials",
+                    {{"scheme", r.auth_scheme}, {"source", r.credentials_source}},
+                    "{scheme}, credentials from {source}");
+    }
+    add(text("label.auth", {}, "auth"), auth);
     if (r.reachable) {
-        fmt::print("manifest    {}\n", r.manifest_exists ? fmt::format("{} ({})", r.manifest_digest, r.media_type) : "missing");
+        std::string manifest = text("manifest_missing", {}, "missing");
+        if (r.manifest_exists) {
+            manifest = text("manifest_found",
+                            {{"digest", r.manifest_digest}, {"media_type", r.media_type}},
+                            "{digest} ({media_type})");
+        }
+        add(text("label.manifest", {}, "manifest"), manifest);
     }
     if (r.is_index) {
         std::string list;
-        for (const auto& p : r.platforms) list += (list.empty() ? "" : ", ") + p;
-        fmt::print("platforms   {}\n", list);
-        fmt::print("{:<11} {}\n", r.platform, r.platform_found.value_or(false) ? "found " + r.platform_digest : "not in the index");
+        for (const auto& p : r.platforms) {
+            list += (list.empty() ? "" : ", ") + p;
+        }
+        add(text("label.platforms", {}, "platforms"), list);
+        // The platform asked for is the label of its own line.
+        std::string found = text("platform_missing", {}, "not in the index");
+        if (r.platform_found.value_or(false)) {
+            found = text("platform_found", {{"digest", r.platform_digest}}, "found {digest}");
+        }
+        add(r.platform, found);
+    }
+    std::size_t width = 11;
+    for (const auto& line : lines) {
+        width = std::max(width, display_width(line.label));
+    }
+    for (const auto& line : lines) {
+        fmt::print("{}{} {}\n", line.label, std::string(width - display_width(line.label), ' '),
+                   line.value);
     }
 }
 
@@ -92,7 +166,7 @@ void add_registry_command(CLI::App& app, const GlobalOptions& globals, int& exit
             exit_code = report->ok() ? exit_ok : exit_findings;
             return;
         }
-        print_text(*report);
+        print_text(*report, globals.messages());
         exit_code = report->ok() ? exit_ok : report_error(globals.output, *report->failure);
     });
 }
