@@ -181,6 +181,38 @@ std::string readable(const specs::MatchSpec& spec) {
 
 }  // namespace
 
+namespace {
+
+// A version of one to four dot-separated decimal numbers below 65,536 (`1.26.4`), packed
+// 16 bits per number: such versions compare in conda's order as these integers (missing
+// numbers count as 0, so `1.2` and `1.2.0` get the same key, as conda says they are equal).
+// Anything else (letters, an epoch, a local part, a fifth number) gets no key and is compared
+// as a CondaVersion.
+constexpr std::uint64_t no_simple_key = std::numeric_limits<std::uint64_t>::max();
+std::uint64_t simple_version_key(std::string_view text) {
+    std::uint64_t key = 0;
+    int parts = 0;
+    std::size_t i = 0;
+    while (true) {
+        if (parts == 4 || i >= text.size()) return no_simple_key;
+        std::uint32_t number = 0;
+        const std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            number = number * 10 + static_cast<std::uint32_t>(text[i] - '0');
+            if (number > 0xFFFF) return no_simple_key;
+            ++i;
+        }
+        if (i == start) return no_simple_key;
+        key |= static_cast<std::uint64_t>(number) << (48 - 16 * parts);
+        ++parts;
+        if (i == text.size()) return key;
+        if (text[i] != '.') return no_simple_key;
+        ++i;
+    }
+}
+
+}  // namespace
+
 core::Result<Problem> CondaProvider::problem() {
     Problem problem;
     for (const auto& spec : m_impl->request.specs) {
@@ -227,14 +259,25 @@ std::vector<SolvableId> CondaProvider::candidates(NameId name) {
             text_of[i] = it->second;
         }
         std::vector<std::uint32_t> texts(firsts.size());
-        for (std::uint32_t t = 0; t < texts.size(); ++t) texts[t] = t;
+        std::vector<std::uint64_t> keys(firsts.size());
+        for (std::uint32_t t = 0; t < texts.size(); ++t) {
+            texts[t] = t;
+            keys[t] = simple_version_key(found[firsts[t]].record.version.to_string());
+        }
         std::sort(texts.begin(), texts.end(), [&](std::uint32_t a, std::uint32_t b) {
+            if (keys[a] != no_simple_key && keys[b] != no_simple_key) return keys[a] > keys[b];
             return found[firsts[a]].record.version > found[firsts[b]].record.version;
         });
         std::vector<std::uint32_t> rank_of_text(texts.size());
         std::uint32_t rank = 0;
         for (std::size_t k = 0; k < texts.size(); ++k) {
-            if (k > 0 && found[firsts[texts[k - 1]]].record.version != found[firsts[texts[k]]].record.version) ++rank;
+            const std::uint32_t prev = k > 0 ? texts[k - 1] : 0;
+            const std::uint32_t cur = texts[k];
+            const bool both_simple = keys[prev] != no_simple_key && keys[cur] != no_simple_key;
+            if (k > 0 && (both_simple ? keys[prev] != keys[cur]
+                                      : found[firsts[prev]].record.version != found[firsts[cur]].record.version)) {
+                ++rank;
+            }
             rank_of_text[texts[k]] = rank;
         }
         for (std::size_t i = 0; i < found.size(); ++i) version_rank[i] = rank_of_text[text_of[i]];
