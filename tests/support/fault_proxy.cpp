@@ -22,23 +22,28 @@
 
 namespace envsmith::test {
 
-Fault Fault::http_status(int status, std::string body) {
-    Fault fault;
+ProxyFault ProxyFault::http_status(int status, std::string body) {
+    ProxyFault fault;
     fault.kind = Kind::http_status;
     fault.status = status;
     fault.body = std::move(body);
     return fault;
 }
-Fault Fault::reset() { return Fault{}; }
-Fault Fault::delay(std::chrono::milliseconds wait) {
-    Fault fault;
+ProxyFault ProxyFault::reset() { return ProxyFault{}; }
+ProxyFault ProxyFault::delay(std::chrono::milliseconds wait) {
+    ProxyFault fault;
     fault.kind = Kind::delay;
     fault.wait = wait;
     return fault;
 }
-Fault Fault::truncate() {
-    Fault fault;
+ProxyFault ProxyFault::truncate() {
+    ProxyFault fault;
     fault.kind = Kind::truncate;
+    return fault;
+}
+ProxyFault ProxyFault::corrupt() {
+    ProxyFault fault;
+    fault.kind = Kind::corrupt;
     return fault;
 }
 
@@ -259,7 +264,7 @@ std::string serialize_head(const std::string& first_line, const Headers& headers
 
 struct FaultProxy::State {
     struct Rule {
-        FaultRule rule;
+        ProxyRule rule;
         std::regex regex;
         std::size_t applied = 0;
         std::size_t matched = 0;
@@ -296,9 +301,9 @@ struct FaultProxy::State {
 
     /// The fault of the first matching rule with applications left; every matching rule counts
     /// the request as matched.
-    std::optional<Fault> choose(const Request& request) {
+    std::optional<ProxyFault> choose(const Request& request) {
         const std::lock_guard lock(mutex);
-        std::optional<Fault> chosen;
+        std::optional<ProxyFault> chosen;
         for (auto& rule : rules) {
             if (!rule.rule.method.empty() &&
                 ("|" + rule.rule.method + "|").find("|" + request.method + "|") == std::string::npos) {
@@ -306,7 +311,7 @@ struct FaultProxy::State {
             }
             if (!std::regex_search(request.target, rule.regex)) continue;
             ++rule.matched;
-            if (!chosen && (rule.rule.times == FaultRule::every ||
+            if (!chosen && (rule.rule.times == ProxyRule::every ||
                             rule.applied < static_cast<std::size_t>(rule.rule.times))) {
                 ++rule.applied;
                 chosen = rule.rule.fault;
@@ -417,14 +422,14 @@ struct FaultProxy::State {
             Request request;
             if (!read_request(in, client, request)) break;
             const auto fault = choose(request);
-            if (fault && fault->kind == Fault::Kind::reset) {
+            if (fault && fault->kind == ProxyFault::Kind::reset) {
                 // SO_LINGER 0: close() sends a RST, not a FIN ("connection reset by peer").
                 const linger abort_close{1, 0};
                 ::setsockopt(client, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
                 record(request, "reset");
                 break;
             }
-            if (fault && fault->kind == Fault::Kind::http_status) {
+            if (fault && fault->kind == ProxyFault::Kind::http_status) {
                 Response injected;
                 injected.status_line = "HTTP/1.1 " + std::to_string(fault->status) + " Injected";
                 injected.headers.emplace_back("Content-Type", "application/json");
@@ -437,7 +442,7 @@ struct FaultProxy::State {
                 continue;
             }
             std::string prefix;
-            if (fault && fault->kind == Fault::Kind::delay) {
+            if (fault && fault->kind == ProxyFault::Kind::delay) {
                 pause(fault->wait);
                 prefix = "delayed " + std::to_string(fault->wait.count()) + " ms, ";
             }
@@ -447,12 +452,17 @@ struct FaultProxy::State {
                 response.status_line = "HTTP/1.1 502 Bad Gateway";
                 response.status = 502;
                 record(request, prefix + "upstream failed, 502");
-            } else if (fault && fault->kind == Fault::Kind::truncate) {
+            } else if (fault && fault->kind == ProxyFault::Kind::truncate) {
                 // The full length is announced, half of the body is sent, then the end.
                 record(request, "truncated " + std::to_string(response.status));
                 (void)send_all(client, client_head(request, response, response.body.size()) +
                                            response.body.substr(0, response.body.size() / 2));
                 break;
+            } else if (fault && fault->kind == ProxyFault::Kind::corrupt && !response.body.empty()) {
+                // The same length, one byte in the middle flipped: only a digest check sees it.
+                auto& byte = response.body[response.body.size() / 2];
+                byte = static_cast<char>(~byte);
+                record(request, "corrupted " + std::to_string(response.status));
             } else {
                 record(request, prefix + std::to_string(response.status));
             }
@@ -493,10 +503,10 @@ bool FaultProxy::running() const noexcept { return m_state->port != 0 && !m_stat
 std::uint16_t FaultProxy::port() const noexcept { return m_state->port; }
 std::string FaultProxy::host() const { return "127.0.0.1:" + std::to_string(m_state->port); }
 
-std::size_t FaultProxy::add_rule(std::string method, std::string pattern, Fault fault, int times) {
+std::size_t FaultProxy::add_rule(std::string method, std::string pattern, ProxyFault fault, int times) {
     const std::lock_guard lock(m_state->mutex);
     std::regex regex(pattern);  // throws std::regex_error on a bad pattern: a test bug
-    m_state->rules.push_back({FaultRule{std::move(method), std::move(pattern), std::move(fault), times},
+    m_state->rules.push_back({ProxyRule{std::move(method), std::move(pattern), std::move(fault), times},
                               std::move(regex)});
     return m_state->rules.size() - 1;
 }

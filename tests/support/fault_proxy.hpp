@@ -4,8 +4,8 @@
 //
 //   test::FaultProxy proxy(registry.port());
 //   ASSERT_TRUE(proxy.running());
-//   const auto put = proxy.add_rule("PUT", "/blobs/uploads/", test::Fault::http_status(500));
-//   const auto head = proxy.add_rule("HEAD", "/blobs/sha256:", test::Fault::delay(300), test::FaultRule::every);
+//   const auto put = proxy.add_rule("PUT", "/blobs/uploads/", test::ProxyFault::http_status(500));
+//   const auto head = proxy.add_rule("HEAD", "/blobs/sha256:", test::ProxyFault::delay(300), test::ProxyRule::every);
 //   ... talk to proxy.host() ...
 //   EXPECT_EQ(proxy.applied(put), 1U);
 //
@@ -19,7 +19,9 @@
 //   http_status(code, body)  answer `code` with `body` without forwarding;
 //   reset                    read the request, then close the connection without an answer;
 //   delay(ms)                wait, then forward as usual;
-//   truncate                 forward, then send the headers and half of the body and close.
+//   truncate                 forward, then send the headers and half of the body and close;
+//   corrupt                  forward, then send the answer with one byte of its body changed
+//                            (the length and the headers are the registry's).
 
 #include <chrono>
 #include <cstddef>
@@ -30,25 +32,26 @@
 
 namespace envsmith::test {
 
-struct Fault {
-    enum class Kind : std::uint8_t { http_status, reset, delay, truncate };
+struct ProxyFault {
+    enum class Kind : std::uint8_t { http_status, reset, delay, truncate, corrupt };
     Kind kind = Kind::reset;
     int status = 0;        // http_status
     std::string body;      // http_status
     std::chrono::milliseconds wait{0};  // delay
 
-    [[nodiscard]] static Fault http_status(int status, std::string body = {});
-    [[nodiscard]] static Fault reset();
-    [[nodiscard]] static Fault delay(std::chrono::milliseconds wait);
-    [[nodiscard]] static Fault delay(int milliseconds) { return delay(std::chrono::milliseconds(milliseconds)); }
-    [[nodiscard]] static Fault truncate();
+    [[nodiscard]] static ProxyFault http_status(int status, std::string body = {});
+    [[nodiscard]] static ProxyFault reset();
+    [[nodiscard]] static ProxyFault delay(std::chrono::milliseconds wait);
+    [[nodiscard]] static ProxyFault delay(int milliseconds) { return delay(std::chrono::milliseconds(milliseconds)); }
+    [[nodiscard]] static ProxyFault truncate();
+    [[nodiscard]] static ProxyFault corrupt();
 };
 
-struct FaultRule {
+struct ProxyRule {
     static constexpr int every = -1;
     std::string method;   // "GET", "HEAD", ... or several as "GET|HEAD"; empty: any method
     std::string pattern;  // ECMAScript regex searched in the request's path and query
-    Fault fault;
+    ProxyFault fault;
     int times = 1;        // how many matching requests get the fault; `every`: all
 };
 
@@ -56,7 +59,7 @@ struct FaultRule {
 struct ProxiedRequest {
     std::string method;
     std::string target;  // path and query
-    std::string outcome;  // "200", "injected 500", "reset", "delayed 300 ms, 200", "truncated 200", ...
+    std::string outcome;  // "200", "injected 500", "reset", "delayed 300 ms, 200", "truncated 200", "corrupted 200", ...
 };
 
 class FaultProxy {
@@ -73,7 +76,7 @@ public:
     [[nodiscard]] std::string host() const;
 
     /// Adds a rule; its index for `applied` and `matched`. `pattern` must be a valid regex.
-    std::size_t add_rule(std::string method, std::string pattern, Fault fault, int times = 1);
+    std::size_t add_rule(std::string method, std::string pattern, ProxyFault fault, int times = 1);
     /// How many requests got the rule's fault.
     [[nodiscard]] std::size_t applied(std::size_t rule) const;
     /// How many requests matched the rule's method and pattern (with or without a fault left).
