@@ -26,6 +26,10 @@ void add_build_command(CLI::App& app, const GlobalOptions& globals, int& exit_co
     cmd->add_option("--docker-config", options->docker_config, "Docker config file (default $DOCKER_CONFIG or ~/.docker/config.json)");
     cmd->add_option("--tag", options->tag, "Tag in the layout (default: envsmith_<content hash>)");
     cmd->add_option("--base", options->base, "Base image: scratch, oci:DIR:TAG or a registry reference (default: the definition's image:, else scratch)");
+    cmd->add_option("--base-python", options->create.base_python,
+                    "The base image's interpreter a pip-only environment runs on (default: found in the base)");
+    cmd->add_option("--engine", options->engine,
+                    "For a definition with a Docker build context: buildah, podman or docker (default: the first installed)");
     cmd->add_option("--platform", options->platform, "Target conda subdir (default: the definition's, else this machine's)");
     cmd->add_option("--log-dir", options->log_dir, "Where 20_image_build_log.txt and build.json go (default: <layout>.build)");
     cmd->add_flag("--zstd", options->zstd, "Compress the layer with zstd instead of gzip");

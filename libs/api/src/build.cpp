@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -19,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "envsmith/api/doctor.hpp"
+#include "envsmith/api/engine_build.hpp"
 #include "envsmith/api/host.hpp"
+#include "envsmith/archive/extract.hpp"
 #include "envsmith/api/load_definition.hpp"
 #include "envsmith/core/digest.hpp"
 #include "envsmith/image/assemble.hpp"
@@ -148,9 +151,11 @@ core::Result<Source> read_source(core::FileSystem& fs, const BuildOptions& optio
     auto loaded = load_definition(fs, load);
     if (!loaded) return std::move(loaded).error();
     source.hash = loaded->hash;
-    if (!options.base.empty()) {
-        // A base named on the command line changes the image as much as the definition's does.
-        source.hash = core::sha256(source.hash.hex + "\nbase=" + options.base);
+    if (!options.base.empty() || !options.create.base_python.empty()) {
+        // A base (or its interpreter) named on the command line changes the image as much as
+        // the definition's does.
+        source.hash = core::sha256(source.hash.hex + "\nbase=" + options.base + "\nbase_python=" +
+                                   options.create.base_python);
     }
     if (!loaded->definition.prefix_name.empty()) source.name = loaded->definition.prefix_name;
     else if (!loaded->definition.name.empty()) source.name = loaded->definition.name;
@@ -228,10 +233,14 @@ private:
 /// The base image: none (scratch), an image of a local OCI layout (`oci:DIR:TAG`), or a
 /// registry reference, pulled once into the cache's base layout (`<cache>/images/bases`, one
 /// tag per manifest digest) and read from there afterwards.
-core::Result<std::optional<image::BaseImage>> load_base(const std::string& text, const image::Platform& platform,
-                                                        const std::string& cache_dir, Registries& registries,
-                                                        BuildLog& log) {
-    if (text.empty() || text == "scratch") return std::optional<image::BaseImage>{};
+struct LoadedBase {
+    image::BaseImage image;
+    std::string ref;  // its tag (or digest) in image.layout_dir
+};
+
+core::Result<std::optional<LoadedBase>> load_base(const std::string& text, const image::Platform& platform,
+                                                  const std::string& cache_dir, Registries& registries, BuildLog& log) {
+    if (text.empty() || text == "scratch") return std::optional<LoadedBase>{};
     constexpr std::string_view oci = "oci:";
     if (text.rfind(oci, 0) == 0) {
         const auto colon = text.rfind(':');
@@ -242,7 +251,7 @@ core::Result<std::optional<image::BaseImage>> load_base(const std::string& text,
         }
         auto base = image::read_base_image(text.substr(oci.size(), colon - oci.size()), text.substr(colon + 1), platform);
         if (!base) return std::move(base).error();
-        return std::optional<image::BaseImage>(std::move(*base));
+        return std::optional<LoadedBase>(LoadedBase{std::move(*base), text.substr(colon + 1)});
     }
     auto ref = specs::ImageRef::parse(text);
     if (!ref) return std::move(ref).error();
@@ -261,7 +270,7 @@ core::Result<std::optional<image::BaseImage>> load_base(const std::string& text,
     if (!layout) return std::move(layout).error();
     if (auto cached = image::read_base_image(bases_dir, tag, platform)) {
         log.line("base", fmt::format("base {} ({}) from the cache", ref->to_string(), digest));
-        return std::optional<image::BaseImage>(std::move(*cached));
+        return std::optional<LoadedBase>(LoadedBase{std::move(*cached), tag});
     }
     specs::ImageRef by_digest = *ref;
     by_digest.digest = digest;
@@ -271,7 +280,48 @@ core::Result<std::optional<image::BaseImage>> load_base(const std::string& text,
     if (!base) return std::move(base).error();
     log.line("base", fmt::format("pulled base {} ({}, {} layers) for {}", ref->to_string(), digest,
                                  base->manifest.layers.size(), platform_text(platform)));
-    return std::optional<image::BaseImage>(std::move(*base));
+    return std::optional<LoadedBase>(LoadedBase{std::move(*base), tag});
+}
+
+/// The Python interpreter a base image offers to a pip-only environment: the newest
+/// `python3.X` in /usr/local/bin, /usr/bin, /opt/conda/bin or /bin (in that order), looking at
+/// the top layer first. Empty when there is none. Layers are listed, not extracted.
+std::string find_base_python(const image::BaseImage& base) {
+    static const std::array<std::string_view, 4> dirs = {"usr/local/bin/", "usr/bin/", "opt/conda/bin/", "bin/"};
+    const auto minor_of = [](std::string_view name) -> int {
+        constexpr std::string_view stem = "python3.";
+        if (name.substr(0, stem.size()) != stem || name.size() == stem.size()) return -1;
+        int minor = 0;
+        for (const char c : name.substr(stem.size())) {
+            if (c < '0' || c > '9') return -1;
+            minor = minor * 10 + (c - '0');
+        }
+        return minor;
+    };
+    auto layout = image::Layout::open(base.layout_dir);
+    if (!layout) return {};
+    for (auto layer = base.manifest.layers.rbegin(); layer != base.manifest.layers.rend(); ++layer) {
+        auto entries = archive::list_entries(layout->blob_path(layer->digest));
+        if (!entries) continue;
+        std::string best;
+        std::size_t best_dir = dirs.size();
+        int best_minor = -1;
+        for (const auto& entry : *entries) {
+            if (entry.kind == archive::EntryInfo::Kind::directory) continue;
+            for (std::size_t d = 0; d < dirs.size(); ++d) {
+                if (entry.path.size() <= dirs[d].size() || entry.path.compare(0, dirs[d].size(), dirs[d]) != 0) continue;
+                const auto minor = minor_of(std::string_view(entry.path).substr(dirs[d].size()));
+                if (minor < 0) continue;
+                if (d < best_dir || (d == best_dir && minor > best_minor)) {
+                    best = "/" + entry.path;
+                    best_dir = d;
+                    best_minor = minor;
+                }
+            }
+        }
+        if (!best.empty()) return best;
+    }
+    return {};
 }
 
 /// A base whose config names another platform would not run on the target.
@@ -486,21 +536,31 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         }
         auto base = load_base(base_text, target_platform, cache_dir, registries, log);
         if (!base) return fail(std::move(base).error());
-        if (auto checked = check_base_platform(**base, base_text, target_platform); !checked) {
+        const auto& used = (*base)->image;
+        if (auto checked = check_base_platform(used, base_text, target_platform); !checked) {
             return fail(std::move(checked).error());
         }
         phase_done("base", base_start);
         if (auto locked = lock_layout(); !locked) return fail(std::move(locked).error());
         auto layout = image::Layout::open_or_create(report.oci_layout);
         if (!layout) return fail(std::move(layout).error());
-        auto from = image::Layout::open((*base)->layout_dir);
+        auto from = image::Layout::open(used.layout_dir);
         if (!from) return fail(std::move(from).error());
-        std::vector<core::Digest> blobs = {(*base)->manifest.config.digest};
-        for (const auto& layer : (*base)->manifest.layers) blobs.push_back(layer.digest);
+        std::vector<core::Digest> blobs = {used.manifest.config.digest};
+        for (const auto& layer : used.manifest.layers) blobs.push_back(layer.digest);
         for (const auto& digest : blobs) {
             if (auto copied = layout->copy_blob_from(*from, digest); !copied) return fail(std::move(copied).error());
         }
-        auto listed = layout->add_manifest((*base)->manifest, report.tag);
+        // The manifest's own bytes, so the digest stays the base's (a base named through an
+        // index in a local layout is listed by its platform's manifest).
+        auto descriptor = from->resolve((*base)->ref);
+        if (!descriptor) return fail(std::move(descriptor).error());
+        const bool is_index = descriptor->media_type.find("index") != std::string::npos ||
+                              descriptor->media_type.find("manifest.list") != std::string::npos;
+        auto bytes = is_index ? core::Result<std::string>(std::string()) : from->read_blob(descriptor->digest);
+        if (!bytes) return fail(std::move(bytes).error());
+        auto listed = is_index ? layout->add_manifest(used.manifest, report.tag)
+                               : layout->add_manifest_bytes(descriptor->media_type, *bytes, report.tag);
         if (!listed) return fail(std::move(listed).error());
         layout_lock.release();
         report.image_digest = listed->digest.to_string();
@@ -511,13 +571,45 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         return report;
     }
 
+    // A Docker build context: handed to a real engine (buildah, podman or docker), its output
+    // in the build log, its image into the layout under the tag with envsmith's labels.
+    if (definition && definition->build) {
+        const auto engine_start = Clock::now();
+        log.set_phase("engine");
+        EngineBuildRequest request;
+        request.context_dir =
+            (stdfs::absolute(stdfs::path(options.path)).parent_path() / definition->build->context_path).lexically_normal().string();
+        request.dockerfile = definition->build->dockerfile_path;
+        request.platform = target_subdir;
+        request.oci_layout = stdfs::absolute(report.oci_layout).lexically_normal().string();
+        request.tag = report.tag;
+        request.labels = {{std::string(hash_label), "sha256:" + source->hash.hex},
+                          {"org.envsmith.version", options.envsmith_version}};
+        request.engine = options.engine;
+        request.insecure_registries = options.insecure_registries;
+        log.line("engine", fmt::format("building {} with a container engine", request.context_dir));
+        if (auto locked = lock_layout(); !locked) return fail(std::move(locked).error());
+        auto built = build_with_engine(request, log);
+        if (!built) return fail(std::move(built).error());
+        layout_lock.release();
+        report.image_digest = built->image_digest;
+        phase_done("engine", engine_start);
+        log.line("engine", fmt::format("image {} written to {} as {} by {} {}", report.image_digest, report.oci_layout,
+                                       report.tag, built->engine, built->engine_version));
+        if (auto pushed = push(); !pushed) return fail(std::move(pushed).error());
+        build_json["engine"] = built->engine;
+        report.status = "built";
+        finish("built");
+        return report;
+    }
+
     // The base, before anything is installed: a missing base fails the build in seconds.
     const auto base_start = Clock::now();
     log.set_phase("base");
     auto base = load_base(base_text, target_platform, cache_dir, registries, log);
     if (!base) return fail(std::move(base).error());
     if (*base) {
-        if (auto checked = check_base_platform(**base, base_text, target_platform); !checked) {
+        if (auto checked = check_base_platform((*base)->image, base_text, target_platform); !checked) {
             return fail(std::move(checked).error());
         }
         phase_done("base", base_start);
@@ -541,10 +633,28 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     create_options.platform = source->platform;
     create_options.dry_run = false;
     create_options.reproducible_epoch = source_date_epoch(options);
+    // A pip-only environment is a virtual environment over the base image's Python, never over
+    // this machine's.
+    const bool pip_only_possible = !definition || (definition->pip && !definition->pip->requirements.empty());
+    if (create_options.base_python.empty() && pip_only_possible && *base) {
+        create_options.base_python = find_base_python((*base)->image);
+        if (!create_options.base_python.empty()) {
+            log.line("base", fmt::format("the base's Python for a pip-only environment: {}", create_options.base_python));
+        }
+    }
     const auto create_start = Clock::now();
     log.set_phase("install");
     auto created = create(fs, transport, log, create_options);
     if (!created) return fail(std::move(created).error());
+    if (!created->base_python.empty() && create_options.base_python.empty()) {
+        return fail(core::make_error(core::ErrorCode::invalid_input, "build.no_base_python",
+                                     fmt::format("{} installs no conda python and the base `{}` has no python3.X in "
+                                                 "/usr/local/bin, /usr/bin, /opt/conda/bin or /bin: name its interpreter "
+                                                 "with --base-python, or add python to the conda dependencies",
+                                                 options.path, base_text.empty() ? "scratch" : base_text))
+                        .arg("file", options.path)
+                        .arg("base", base_text.empty() ? "scratch" : base_text));
+    }
     if (!created->solved) {
         for (const auto& line : created->explanation) {
             log.line("solve", std::string(line.depth * 2, ' ') + line.text);
@@ -568,7 +678,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     auto layout = image::Layout::open_or_create(report.oci_layout);
     if (!layout) return fail(std::move(layout).error());
     image::AssembleRequest request;
-    request.base = std::move(*base);
+    if (*base) request.base = std::move((*base)->image);
     const auto base_env = request.base ? request.base->config.env : std::vector<std::string>{};
     request.layers.push_back({create_options.write_dir, report.prefix.substr(1),
                               fmt::format("envsmith create {} -p {}", stdfs::path(options.path).filename().string(),

@@ -109,7 +109,7 @@ TEST(BuildOnAPythonBase, ARequirementsFileBecomesAVirtualEnvironmentOverTheBases
     o.envsmith_version = "test";
     o.source_date_epoch = 0;
     o.base = "oci:" + base_layout_dir + ":python3.11";
-    o.create.base_python = base_python;
+    // The interpreter is found in the base's layers: /usr/bin/python3.11.
     o.create.lock.python = "3.12";  // the base's interpreter decides
     o.create.lock.network.cache_dir = (dir.path() / "cache").string();
     o.create.lock.network.channel_alias = server.base_url() + "/channel";

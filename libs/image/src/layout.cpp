@@ -278,6 +278,29 @@ core::Result<Descriptor> Layout::add_manifest(const Manifest& manifest, std::str
     if (!descriptor) {
         return descriptor;
     }
+    if (auto status = list_under_tag(*descriptor, tag); !status) {
+        return std::move(status).error();
+    }
+    return descriptor;
+}
+
+core::Result<Descriptor> Layout::add_manifest_bytes(std::string_view media_type, std::string_view bytes,
+                                                    std::string_view tag) {
+    auto manifest = parse_manifest(bytes);
+    if (!manifest) {
+        return std::move(manifest).error();
+    }
+    auto descriptor = write_blob(media_type.empty() ? std::string_view(manifest->media_type) : media_type, bytes);
+    if (!descriptor) {
+        return descriptor;
+    }
+    if (auto status = list_under_tag(*descriptor, tag); !status) {
+        return std::move(status).error();
+    }
+    return descriptor;
+}
+
+core::Status Layout::list_under_tag(const Descriptor& descriptor, std::string_view tag) {
     auto index = read_index();
     if (!index) {
         return std::move(index).error();
@@ -290,13 +313,10 @@ core::Result<Descriptor> Layout::add_manifest(const Manifest& manifest, std::str
                                      return it != entry.annotations.end() && it->second == tag;
                                  }),
                   entries.end());
-    Descriptor entry = *descriptor;
+    Descriptor entry = descriptor;
     entry.annotations[key] = std::string(tag);
     entries.push_back(std::move(entry));
-    if (auto status = write_index(*index); !status) {
-        return std::move(status).error();
-    }
-    return descriptor;
+    return write_index(*index);
 }
 
 core::Result<Descriptor> Layout::resolve(std::string_view tag_or_digest) const {

@@ -102,38 +102,31 @@ core::Result<PushResult> push_from_layout(Client& client, const image::Layout& l
 core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::ImageRef& ref,
                                                  const Platform& platform, image::Layout& layout,
                                                  std::string_view tag) {
-    auto pulled = client.pull(ref, platform);
-    if (!pulled) {
-        return std::move(pulled).error();
+    auto resolved = client.resolve(ref, platform);
+    if (!resolved) {
+        return std::move(resolved).error();
     }
-    std::vector<const Blob*> blobs = {&pulled->config};
-    for (const auto& layer : pulled->layers) {
-        blobs.push_back(&layer);
-    }
-    for (const auto* blob : blobs) {
-        auto written = layout.write_blob(blob->descriptor.media_type, blob->bytes);
+    const auto manifest = resolved->manifest.content.to_manifest();
+    // One blob at a time (only one is in memory), each checked against its digest by the
+    // client; blobs the layout has already (a layer shared with another base) are not fetched.
+    std::vector<image::Descriptor> blobs = {manifest.config};
+    blobs.insert(blobs.end(), manifest.layers.begin(), manifest.layers.end());
+    for (const auto& descriptor : blobs) {
+        if (layout.has_blob(descriptor.digest)) {
+            continue;
+        }
+        auto bytes = client.get_blob(ref, descriptor);
+        if (!bytes) {
+            return std::move(bytes).error();
+        }
+        auto written = layout.write_blob(descriptor.media_type, *bytes);
         if (!written) {
             return std::move(written).error();
         }
     }
-    // The manifest goes in as the registry served it; add_manifest then lists it under the
-    // tag. add_manifest writes canonical JSON, so it is given the parsed manifest only when
-    // that reproduces the same bytes; otherwise the served bytes are stored and listed.
-    const auto manifest = pulled->manifest.content.to_manifest();
-    if (image::to_json(manifest) == pulled->manifest.bytes) {
-        return layout.add_manifest(manifest, tag);
-    }
-    auto stored = layout.write_blob(pulled->manifest.content.media_type, pulled->manifest.bytes);
-    if (!stored) {
-        return std::move(stored).error();
-    }
-    // The layout API lists manifests only through add_manifest: list the canonical form under
-    // the tag, and keep the served bytes as a blob next to it (reachable by digest).
-    auto listed = layout.add_manifest(manifest, tag);
-    if (!listed) {
-        return std::move(listed).error();
-    }
-    return listed;
+    // The manifest is listed with the bytes the registry served, so its digest in the layout
+    // is the registry's; the tag is written last, when every blob it names is there.
+    return layout.add_manifest_bytes(resolved->manifest.content.media_type, resolved->manifest.bytes, tag);
 }
 
 }  // namespace envsmith::registry

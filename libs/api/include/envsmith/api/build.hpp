@@ -44,6 +44,9 @@ struct BuildOptions {
     std::string base;
     std::string log_dir;     // where the build log and build.json go; empty: <oci_layout>.build
     std::string platform;    // conda subdir; empty: the definition's, else the host's
+    /// A definition with a Docker build context (`build.path`): the engine to hand it to,
+    /// "buildah", "podman" or "docker"; empty: the first one installed (engine_build.hpp).
+    std::string engine;
     /// Layer compression: gzip (default) or zstd.
     bool zstd = false;
     /// Build even when the layout has an image of this definition.

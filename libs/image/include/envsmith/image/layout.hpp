@@ -66,6 +66,12 @@ public:
     /// Returns the manifest's descriptor.
     [[nodiscard]] core::Result<Descriptor> add_manifest(const Manifest& manifest,
                                                         std::string_view tag);
+    /// The same for a manifest whose bytes must be kept as they are (one pulled from a
+    /// registry: its digest is the registry's). The bytes must parse as an image manifest
+    /// (`image.json.invalid` otherwise); `media_type` empty: the document's.
+    [[nodiscard]] core::Result<Descriptor> add_manifest_bytes(std::string_view media_type,
+                                                              std::string_view bytes,
+                                                              std::string_view tag);
     /// The index.json entry of a tag, or of a digest ("sha256:..." as listed in index.json or
     /// present as a blob). Fails with `image.ref.not_found` (not_found; args `ref`, `layout`).
     [[nodiscard]] core::Result<Descriptor> resolve(std::string_view tag_or_digest) const;
@@ -81,6 +87,7 @@ public:
 private:
     explicit Layout(std::string dir) : m_dir(std::move(dir)) {}
     core::Status write_index(const ImageIndex& index);
+    core::Status list_under_tag(const Descriptor& descriptor, std::string_view tag);
 
     std::string m_dir;
 };

@@ -21,10 +21,9 @@ namespace envsmith::registry {
                                                         const specs::ImageRef& ref,
                                                         std::string_view mount_from = {});
 
-/// Pulls `ref` for `platform` into `layout` under `tag`: the blobs (verified) and the
-/// manifest, listed through image::Layout::add_manifest. That writes canonical JSON, so the
-/// layout's manifest digest equals the registry's when the served bytes are canonical (as
-/// envsmith's own manifests are); otherwise the served bytes are kept as a blob as well.
+/// Pulls `ref` for `platform` into `layout` under `tag`: the blobs (each verified, one at a
+/// time, skipped when the layout has it), then the manifest with the exact bytes the registry
+/// served, so the layout's manifest digest is the registry's. The tag is written last.
 /// Returns the manifest's descriptor in the layout.
 [[nodiscard]] core::Result<image::Descriptor> pull_into_layout(Client& client,
                                                                const specs::ImageRef& ref,
