@@ -196,7 +196,7 @@ TEST_F(BuildFaultTest, AManifestPutThatAlwaysFailsLeavesNoTag) {
     const auto json = nlohmann::json::parse(read(o.oci_layout + ".build/build.json"));
     EXPECT_EQ(json["status"], "failed");
     EXPECT_EQ(json["error"]["message_id"], "registry.unavailable");
-    // No "diagnosis" yet: see DISABLED_AFailedPushIsDiagnosedInBuildJson.
+    EXPECT_EQ(json["diagnosis"]["root_cause"], "registry.unavailable") << json.dump(2);
     EXPECT_THAT(read(o.oci_layout + ".build/20_image_build_log.txt"),
                 ::testing::HasSubstr("[registry.unavailable]"));
 
@@ -223,6 +223,7 @@ TEST_F(BuildFaultTest, BlobUploadsThatAreAlwaysResetLeaveNoTag) {
     const auto json = nlohmann::json::parse(read(o.oci_layout + ".build/build.json"));
     EXPECT_EQ(json["status"], "failed");
     EXPECT_EQ(json["error"]["message_id"], "registry.unreachable");
+    EXPECT_EQ(json["diagnosis"]["root_cause"], "registry.unreachable") << json.dump(2);
     EXPECT_THAT(read(o.oci_layout + ".build/20_image_build_log.txt"),
                 ::testing::HasSubstr("[registry.unreachable]"));
 
@@ -233,12 +234,9 @@ TEST_F(BuildFaultTest, BlobUploadsThatAreAlwaysResetLeaveNoTag) {
     EXPECT_EQ(absent.error().message_id, "registry.manifest_unknown") << absent.error().describe();
 }
 
-// Known gap (disabled until it is fixed): a build that fails on registry.unavailable (or
-// registry.unreachable) writes build.json without a "diagnosis". The doctor's catalogue
-// (libs/diag/data/catalog.yaml) has no registry.unavailable entry at all, and the
-// registry.unreachable signatures match docker's log lines (`Put "http://.../v2/...": dial
-// tcp ...`), not envsmith's own `[build] error: ... [registry.unreachable]` line.
-TEST_F(BuildFaultTest, DISABLED_AFailedPushIsDiagnosedInBuildJson) {
+// A build that fails on the registry ends with the doctor's diagnosis in build.json: the
+// catalogue knows envsmith's own words for registry.unavailable and registry.unreachable.
+TEST_F(BuildFaultTest, AFailedPushIsDiagnosedInBuildJson) {
     m_proxy->add_rule("PUT", "/manifests/", test::ProxyFault::http_status(500, "{}"), test::ProxyRule::every);
     const auto o = options();
     const auto failed = build(m_fs, m_reporter, o);
