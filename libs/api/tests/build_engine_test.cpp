@@ -21,31 +21,16 @@
 #include "matchers.hpp"
 #include "recording_reporter.hpp"
 #include "temp_dir.hpp"
+#include "shell.hpp"
 
 namespace envsmith::api {
 namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string read(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string run(const std::string& command, int* status = nullptr) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int rc = ::pclose(pipe);
-    if (status != nullptr) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
-
-bool have(const std::string& tool) { return run("command -v " + tool + " >/dev/null 2>&1 && echo y") == "y\n"; }
+using test::read;
+using test::run;
+using test::have;
 
 class BuildWithEngineTest : public ::testing::Test {
 protected:

@@ -25,6 +25,7 @@
 #include "registry_fixture.hpp"
 #include "temp_dir.hpp"
 #include "test_server.hpp"
+#include "shell.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -32,25 +33,9 @@ namespace {
 namespace stdfs = std::filesystem;
 
 #ifdef ENVSMITH_DEMO_INDEX_DIR
-std::string read(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string run(const std::string& command, int* status = nullptr) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int rc = ::pclose(pipe);
-    if (status != nullptr) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
-
-bool have(const std::string& tool) { return run("command -v " + tool + " >/dev/null 2>&1 && echo y") == "y\n"; }
+using test::read;
+using test::run;
+using test::have;
 
 std::string arg(const core::Error& error, std::string_view name) {
     for (const auto& a : error.args) {

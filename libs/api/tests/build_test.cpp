@@ -22,6 +22,7 @@
 #include "recording_reporter.hpp"
 #include "registry_fixture.hpp"
 #include "test_server.hpp"
+#include "shell.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -29,25 +30,9 @@ namespace {
 namespace stdfs = std::filesystem;
 
 #ifdef ENVSMITH_DEMO_INDEX_DIR
-std::string read(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string run(const std::string& command, int* status = nullptr) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int rc = ::pclose(pipe);
-    if (status != nullptr) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
-
-bool have(const std::string& tool) { return run("command -v " + tool + " >/dev/null 2>&1 && echo y") == "y\n"; }
+using test::read;
+using test::run;
+using test::have;
 
 class BuildUseCaseTest : public ::testing::Test {
 protected:

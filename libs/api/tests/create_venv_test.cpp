@@ -19,6 +19,7 @@
 #include "matchers.hpp"
 #include "recording_reporter.hpp"
 #include "test_server.hpp"
+#include "shell.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -26,23 +27,8 @@ namespace {
 namespace stdfs = std::filesystem;
 
 #ifdef ENVSMITH_DEMO_INDEX_DIR
-std::string read(const stdfs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string run(const std::string& command, int* status = nullptr) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int rc = ::pclose(pipe);
-    if (status != nullptr) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
+using test::read;
+using test::run;
 
 /// The value of `key = value` in a pyvenv.cfg text, or "<absent>".
 std::string cfg_value(const std::string& text, const std::string& key) {

@@ -24,6 +24,7 @@
 #include "envsmith/image/layout.hpp"
 #include "matchers.hpp"
 #include "temp_dir.hpp"
+#include "shell.hpp"
 
 namespace envsmith::api {
 namespace {
@@ -60,16 +61,7 @@ private:
     std::mutex m_mutex;
 };
 
-std::string run(const std::string& command, int* status = nullptr) {
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    while (auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int rc = ::pclose(pipe);
-    if (status != nullptr) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    return out;
-}
+using test::run;
 
 std::string which(const std::string& tool) {
     auto out = run("command -v " + tool + " 2>/dev/null");
