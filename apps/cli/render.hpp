@@ -1,9 +1,11 @@
 #pragma once
 // Turns results into text or JSON. Data goes to stdout, messages to stderr.
 
+#include <cstddef>
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "envsmith/core/reporter.hpp"
@@ -50,5 +52,9 @@ public:
 private:
     const diag::Messages& m_messages;
 };
+
+/// Columns a UTF-8 text takes on a terminal: one per code point, two for East Asian wide ones
+/// (Hangul, CJK, fullwidth forms), so that labels and verdicts line up in every language.
+[[nodiscard]] std::size_t display_width(std::string_view text);
 
 }  // namespace envsmith::cli
