@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -22,6 +23,8 @@
 #include "envsmith/api/doctor.hpp"
 #include "envsmith/api/engine_build.hpp"
 #include "envsmith/api/host.hpp"
+#include "envsmith/api/lint.hpp"
+#include "envsmith/diag/messages.hpp"
 #include "envsmith/archive/extract.hpp"
 #include "envsmith/api/load_definition.hpp"
 #include "envsmith/core/digest.hpp"
@@ -324,6 +327,20 @@ std::string find_base_python(const image::BaseImage& base) {
     return {};
 }
 
+/// The digest of what was installed: one `manager name version build url` line per package,
+/// sorted. Two images with the same packages have the same lock digest, whatever asked for them.
+core::Digest lock_digest(const std::vector<CreatedPackage>& packages) {
+    std::vector<std::string> lines;
+    lines.reserve(packages.size());
+    for (const auto& p : packages) {
+        lines.push_back(fmt::format("{} {} {} {} {}", p.manager, p.name, p.version, p.build, p.url));
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string text;
+    for (const auto& line : lines) text += line + "\n";
+    return core::sha256(text);
+}
+
 /// A base whose config names another platform would not run on the target.
 core::Status check_base_platform(const image::BaseImage& base, const std::string& text, const image::Platform& wanted) {
     const auto& have = base.config.platform;
@@ -488,6 +505,25 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
         }
     }
     phase_done("check", check_start);
+
+    // Lint: the offline findings go to the build log, each with its rule id, so that a failure
+    // later in the log sits next to what predicted it. They do not stop the build.
+    if (definition) {
+        LintOptions lint_options;
+        lint_options.path = options.path;
+        lint_options.platform = target_subdir;
+        if (auto linted = lint(fs, lint_options); linted && !linted->findings.empty()) {
+            auto english = diag::Messages::load_builtin("en");
+            for (const auto& finding : linted->findings) {
+                const auto text = english ? english->render(finding.rule + ".message", finding.args, finding.rule)
+                                          : finding.rule;
+                log.line("lint", fmt::format("{}:{}:{}: {}: {} [{}]", finding.where.file, finding.where.line,
+                                             finding.where.column,
+                                             finding.severity == diag::LintSeverity::error ? "error" : "warning", text,
+                                             finding.rule));
+            }
+        }
+    }
 
     // The layout is changed by one process at a time (its index.json is rewritten).
     const auto layout_lock_path = sibling_lock_path(report.oci_layout);
@@ -693,6 +729,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     request.settings.labels[std::string(hash_label)] = "sha256:" + source->hash.hex;
     request.settings.labels["org.envsmith.version"] = options.envsmith_version;
     request.settings.labels["org.envsmith.prefix"] = report.prefix;
+    request.settings.labels["org.envsmith.lock.digest"] = "sha256:" + lock_digest(created->packages).hex;
     request.settings.created_epoch = source_date_epoch(options);
     request.compression = options.zstd ? image::Compression::zstd : image::Compression::gzip;
     request.tag = report.tag;

@@ -131,6 +131,16 @@ TEST_F(BuildUseCaseTest, BuildsReusesAndGivesTheSameDigestFromAnotherCache) {
     EXPECT_EQ(json["status"], "built");
     EXPECT_EQ(json["image_digest"], first->image_digest);
     EXPECT_THAT(read(first->log_path), ::testing::HasSubstr("] image " + first->image_digest));
+    // The image says what it holds: the definition, the packages, the tool.
+    const auto manifest = nlohmann::json::parse(read(stdfs::path(first->oci_layout) / "blobs/sha256" / first->image_digest.substr(7)));
+    const std::string config_digest = manifest["config"]["digest"];
+    const auto labels = nlohmann::json::parse(read(stdfs::path(first->oci_layout) / "blobs/sha256" / config_digest.substr(7)))["config"]["Labels"];
+    EXPECT_EQ(labels["org.envsmith.definition.hash"], "sha256:" + first->content_hash);
+    EXPECT_THAT(labels["org.envsmith.lock.digest"].get<std::string>(), ::testing::MatchesRegex("sha256:[0-9a-f]{64}"));
+    EXPECT_EQ(labels["org.envsmith.version"], "test");
+    // Lint ran: the demo's unpinned `pip` is a finding in the log, and did not stop the build.
+    EXPECT_THAT(read(first->log_path), ::testing::HasSubstr("environment.yml:9:5: warning: "));
+    EXPECT_THAT(read(first->log_path), ::testing::HasSubstr("[lint.pip_unpinned]"));
     // Every log line is `<UTC timestamp> [<phase>] <text>`.
     std::istringstream lines(read(first->log_path));
     for (std::string line; std::getline(lines, line);) {
