@@ -13,7 +13,7 @@
 //     pytorch, sudoku under ../shared/testdata/derived, or ENVSMITH_TESTDATA_DIR/derived).
 //
 // For each request: the records the index holds for its channels, the load time (reading
-// linux-64/ and noarch/ repodata.json from disk and parsing them with one RepodataParser; the
+// linux-64/ and noarch/ repodata.json from disk and parsing them with Repodata::parse; the
 // median of --load-runs loads, measured once per channel and summed over the request's
 // channels), the solve time (median of --runs solves, each through solve_conda with a fresh
 // provider: conversion of the touched records to specs::PackageRecord, match-spec filtering
@@ -230,7 +230,6 @@ LoadedChannel load_channel(const std::string& key, const std::string& dir, int r
     for (int run = 0; run < runs; ++run) {
         std::deque<index::Repodata> subdirs;
         std::uint64_t bytes = 0;
-        index::RepodataParser parser;
         const auto start = Clock::now();
         const double cpu_start = thread_cpu_ms();
         double read_ms = 0;
@@ -248,7 +247,7 @@ LoadedChannel load_channel(const std::string& key, const std::string& dir, int r
                 return channel;
             }
             bytes += text->size();
-            auto parsed = parser.parse(std::move(*text),
+            auto parsed = index::Repodata::parse(std::move(*text),
                                        {.source = path,
                                         .subdir = subdir,
                                         .subdir_url = "http://bench.invalid/" + key + "/" + subdir + "/"});

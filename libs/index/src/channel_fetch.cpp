@@ -793,7 +793,7 @@ core::Result<Repodata> ChannelFetcher::load(SubdirData data) {
     const auto source = data.source;
     const auto channel = data.channel;
     const auto subdir = data.subdir;
-    auto parsed = m_parser.parse(std::move(data.body), options);
+    auto parsed = Repodata::parse(std::move(data.body), options);
     if (parsed || source == BodySource::network) {
         return parsed;
     }

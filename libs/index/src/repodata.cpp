@@ -1,11 +1,14 @@
 // repodata.json (conda's channel index of one subdir) into a compact, read-only Repodata.
 //
-// The parse is one pass of simdjson's On-Demand API over the caller's bytes. Strings are
-// views into those bytes: a string's end is found by scanning for its closing quote eight
-// bytes at a time, and only a string that holds a backslash is unescaped (by simdjson) and
-// copied into the Store's arena. Records go straight into one vector; depends, constrains
-// and track_features go into a list arena whose blocks never move, so every span stays valid.
-// Interning is left to RepodataBuilder: here the views cost no memory beyond the text itself.
+// The parse is one pass of a cursor over the caller's bytes, following RFC 8259's grammar:
+// no tree and no token index is built first, so the only memory written is the records
+// themselves. The text is checked to be UTF-8 up front (simdjson's validator); strings are
+// then views into it: a string's end is found sixteen bytes at a time, and only a string
+// that holds a backslash is unescaped and copied into the Store's arena. Records go straight
+// into one vector; depends, constrains and track_features go into a list arena whose blocks
+// never move, so every span stays valid. Interning is left to RepodataBuilder: here the views
+// cost no memory beyond the text itself. Fields envsmith does not read are still checked
+// against the grammar as they are passed over.
 //
 // conda's rules followed here (conda/core/subdir_data.py, conda/models/records.py, CEP-15):
 //  - `packages` and `packages.conda` both hold records keyed by file name; when `x.tar.bz2`
@@ -25,8 +28,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -43,8 +46,8 @@
 
 namespace envsmith::index {
 
-static_assert(Repodata::json_padding == simdjson::SIMDJSON_PADDING,
-              "Repodata::json_padding must match simdjson's padding");
+// The reader's 16-byte loads past a string's end stay inside the padding.
+static_assert(Repodata::json_padding >= 16, "the reader reads up to 15 bytes past the text");
 
 struct Repodata::Impl {
     detail::Store store;
@@ -73,11 +76,12 @@ struct RepodataBuilder::Impl {
 
 namespace {
 
-namespace od = simdjson::ondemand;
-
 constexpr std::string_view invalid_id = "index.repodata.invalid";
 // conda: a timestamp above 253402300799 (9999-12-31T23:59:59 in seconds) is already in ms.
 constexpr std::uint64_t max_seconds_timestamp = 253402300799ULL;
+// Objects and arrays nested deeper than this (only possible in fields that are skipped) are
+// refused rather than walked with unbounded recursion.
+constexpr int max_depth = 1024;
 
 bool ends_with(std::string_view text, std::string_view suffix) noexcept {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -97,17 +101,21 @@ std::string lowercase(std::string_view text) {
     return out;
 }
 
-// The first '"' or '\\' at or after `p`. The text is padded and stage 1 of simdjson checked
-// that every string is closed, so the scan ends inside the buffer; it may read up to 15
-// bytes past the quote, which the padding covers.
-const char* find_quote_or_backslash(const char* p) noexcept {
+// The first byte at or after `p` that ends a run of plain string characters: '"', '\\' or a
+// control character (below 0x20, which JSON wants escaped). The text is followed by zeroed
+// padding, so the scan always stops, at the latest on the first padding byte; it reads at
+// most 15 bytes past that byte, which the padding covers.
+const char* find_string_special(const char* p) noexcept {
 #if defined(__SSE2__)
     const __m128i quotes = _mm_set1_epi8('"');
     const __m128i backslashes = _mm_set1_epi8('\\');
+    const __m128i controls = _mm_set1_epi8(0x1F);
     for (;;) {
         const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i hits =
-            _mm_or_si128(_mm_cmpeq_epi8(chunk, quotes), _mm_cmpeq_epi8(chunk, backslashes));
+        const __m128i is_control = _mm_cmpeq_epi8(_mm_min_epu8(chunk, controls), chunk);
+        const __m128i hits = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(chunk, quotes), _mm_cmpeq_epi8(chunk, backslashes)),
+            is_control);
         const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
         if (mask != 0) {
             return p + std::countr_zero(mask);
@@ -115,31 +123,91 @@ const char* find_quote_or_backslash(const char* p) noexcept {
         p += 16;
     }
 #else
-    if constexpr (std::endian::native == std::endian::little) {
-        constexpr std::uint64_t ones = 0x0101010101010101ULL;
-        constexpr std::uint64_t highs = 0x8080808080808080ULL;
-        constexpr std::uint64_t quotes = ones * static_cast<std::uint8_t>('"');
-        constexpr std::uint64_t backslashes = ones * static_cast<std::uint8_t>('\\');
-        for (;;) {
-            std::uint64_t word = 0;
-            std::memcpy(&word, p, sizeof word);
-            const std::uint64_t q = word ^ quotes;
-            const std::uint64_t b = word ^ backslashes;
-            // The lowest set bit of each "has a zero byte" mask is exact (false positives only
-            // occur above a true zero byte), so the lowest bit of the union is too.
-            const std::uint64_t hits = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
-            if (hits != 0) {
-                return p + (std::countr_zero(hits) / 8);
-            }
-            p += sizeof word;
-        }
-    } else {
-        while (*p != '"' && *p != '\\') {
-            ++p;
-        }
-        return p;
+    while (*p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) {
+        ++p;
     }
+    return p;
 #endif
+}
+
+[[maybe_unused]] bool is_space(char c) noexcept {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+void append_utf8(std::string& out, std::uint32_t code) {
+    if (code < 0x80) {
+        out += static_cast<char>(code);
+    } else if (code < 0x800) {
+        out += static_cast<char>(0xC0 | (code >> 6));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        out += static_cast<char>(0xE0 | (code >> 12));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (code >> 18));
+        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+}
+
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF). Only called once the fast check has failed.
+std::size_t first_invalid_utf8(std::string_view text) noexcept {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned c = s[i];
+        std::size_t length = 0;
+        unsigned low = 0x80;
+        unsigned high = 0xBF;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            low = c == 0xE0 ? 0xA0 : 0x80;
+            high = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            low = c == 0xF0 ? 0x90 : 0x80;
+            high = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (i + length > n || s[i + 1] < low || s[i + 1] > high) {
+            return i;
+        }
+        for (std::size_t k = 2; k < length; ++k) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
+                return i;
+            }
+        }
+        i += length;
+    }
+    return n;
 }
 
 enum class Field : std::uint8_t {
@@ -238,103 +306,166 @@ void split_features(std::string_view text, std::vector<std::string_view>& out) {
     }
 }
 
-// One parse of one text. Functions return false after storing the error in m_error.
+// How many of the eight bytes in `word` (loaded little-endian from the text) are ASCII
+// digits before the first one that is not. A byte is a digit when its high nibble is 3 and
+// adding 6 leaves it so ('0'..'9' are 0x30..0x39). A carry out of a byte only reaches the
+// bytes after it, which do not matter once a non-digit is found.
+inline unsigned leading_digits(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t high_nibbles = 0xF0F0F0F0F0F0F0F0ULL;
+    const std::uint64_t checked =
+        (word & high_nibbles) | (((word + 6 * ones) & high_nibbles) >> 4);
+    const std::uint64_t wrong = checked ^ (0x33 * ones);
+    return wrong == 0 ? 8U : static_cast<unsigned>(std::countr_zero(wrong)) / 8;
+}
+
+// The value of eight ASCII digits loaded little-endian (the first digit in the low byte):
+// pairs, then quads, then the whole, each step one multiply.
+inline std::uint64_t eight_digits(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    std::uint64_t v = word - '0' * ones;                                  // digits d0..d7
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;                     // 10*d0+d1, ...
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;                   // four digits each
+    return (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;                      // all eight
+}
+
+// A run of at most 19 decimal digits at `p` (any more might not fit in 64 bits): its value
+// and its end. Returns nullptr when the run is longer. Reads eight bytes at a time, which
+// the zeroed padding after the text allows.
+inline const char* read_digits(const char* p, std::uint64_t& out) noexcept {
+    static constexpr std::uint64_t scale[9] = {1,      10,      100,      1000,     10000,
+                                               100000, 1000000, 10000000, 100000000};
+    constexpr std::uint64_t zeros = 0x3030303030303030ULL;
+    std::uint64_t value = 0;
+    unsigned total = 0;
+    for (;;) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, sizeof word);
+        if constexpr (std::endian::native != std::endian::little) {
+            word = __builtin_bswap64(word);
+        }
+        const unsigned count = leading_digits(word);
+        if (total + count > 19) {
+            return nullptr;
+        }
+        if (count > 0) {
+            // Keep the `count` digits in the high bytes, with '0's in front of them.
+            const unsigned shift = 8 * (8 - count);
+            const std::uint64_t aligned =
+                shift == 0 ? word : (word << shift) | (zeros >> (64 - shift));
+            value = value * scale[count] + eight_digits(aligned);
+            total += count;
+            p += count;
+        }
+        if (count < 8) {
+            out = value;
+            return p;
+        }
+    }
+}
+
+// Whitespace between tokens, from `p`. Most calls find none, or the one space after a ':';
+// the newline and indentation (conda-index writes `indent=2`) before a member or element
+// are passed sixteen bytes at a time. The zeroed padding after the text stops the scan.
+const char* skip_blank_run(const char* p) noexcept {
+#if defined(__SSE2__)
+    const __m128i spaces = _mm_set1_epi8(' ');
+    const __m128i newlines = _mm_set1_epi8('\n');
+    for (;;) {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const auto blank = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(chunk, spaces), _mm_cmpeq_epi8(chunk, newlines))));
+        const int run = std::countr_zero(~blank);  // 16 or more when all sixteen are blank
+        if (run >= 16) {
+            p += 16;
+            continue;
+        }
+        p += run;
+        if (*p != '\t' && *p != '\r') {
+            return p;
+        }
+        ++p;
+    }
+#else
+    while (is_space(*p)) {
+        ++p;
+    }
+    return p;
+#endif
+}
+
+[[gnu::always_inline]] inline const char* skip_blank(const char* p) noexcept {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c > ' ') {
+        return p;
+    }
+    if (c == ' ' && static_cast<unsigned char>(p[1]) > ' ') {
+        return p + 1;
+    }
+    return skip_blank_run(p);
+}
+
+// One pass over the text with a cursor: every byte is looked at once, by the code that
+// knows what it must be (RFC 8259's grammar), and nothing else is built but the records.
+// The caller guarantees zeroed padding after the text (a zero byte is never valid where the
+// reader looks, so it stops there) and that the text is UTF-8.
 class Reader {
 public:
     Reader(detail::Store& store, const ParseOptions& options, std::string_view text)
-        : m_store(store), m_options(options), m_text(text) {}
+        : m_store(store),
+          m_options(options),
+          m_text(text),
+          m_p(text.data()),
+          m_end(text.data() + text.size()) {}
 
-    bool read(od::document& doc) {
-        m_doc = &doc;
-        od::object root;
-        if (const auto code = doc.get_object().get(root)) {
-            return fail_json(code, m_text.data(),
-                             code == simdjson::INCORRECT_TYPE ? "the top level is not an object"
-                                                              : std::string_view{});
+    bool read() {
+        skip_space();
+        if (*m_p != '{') {
+            return *m_p == '[' || *m_p == '"' || *m_p == '-' || is_digit(*m_p) || *m_p == 't' ||
+                           *m_p == 'f' || *m_p == 'n'
+                       ? fail(m_p, "the top level is not an object", {})
+                       : malformed("expected a JSON object");
         }
-        for (auto field_result : root) {
-            od::field field;
-            if (const auto code = std::move(field_result).get(field)) {
-                return fail_json(code, nullptr);
-            }
+        ++m_p;
+        Step step = first('}');
+        for (; step == Step::more; step = next('}')) {
             std::string_view key;
-            if (const auto code = field.unescaped_key().get(key)) {
-                return fail_json(code, nullptr);
+            if (!read_key(key)) {
+                return false;
             }
-            od::value& value = field.value();
+            bool ok = true;
             if (key == "packages" || key == "packages.conda") {
-                if (!read_packages(value)) {
-                    return false;
-                }
+                ok = read_packages();
             } else if (key == "info") {
-                if (!read_info(value)) {
-                    return false;
-                }
+                ok = read_info();
             } else if (key == "removed") {
-                if (!read_removed(value)) {
-                    return false;
-                }
+                ok = read_removed();
             } else if (key == "repodata_version") {
                 std::uint64_t version = 0;
-                if (!read_uint(value, version, "repodata_version", {})) {
-                    return false;
-                }
-                if (version > 0) {
+                ok = read_uint(version, "repodata_version", {});
+                if (ok && version > 0) {
                     m_store.info.repodata_version =
                         static_cast<std::uint32_t>(std::min<std::uint64_t>(version, UINT32_MAX));
                 }
+            } else {
+                ok = skip_value(1);
+            }
+            if (!ok) {
+                return false;
             }
         }
-        // simdjson 3.0 has no document::at_end(): a location past the root object means
-        // there is another token.
-        const char* trailing = nullptr;
-        if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-            return fail(trailing, "unexpected text after the top-level object", {});
+        if (step == Step::error) {
+            return false;
+        }
+        skip_space();
+        if (m_p != m_end) {
+            return fail(m_p, "unexpected text after the top-level object", {});
         }
         return true;
     }
 
     core::Error take_error() { return std::move(m_error); }
 
-private:
-    // --- errors ---
-
-    std::size_t offset_of(const char* p) const noexcept {
-        if (p < m_text.data() || p > m_text.data() + m_text.size()) {
-            return m_text.size();
-        }
-        return static_cast<std::size_t>(p - m_text.data());
-    }
-
-    const char* location() const noexcept {
-        const char* p = nullptr;
-        if (m_doc == nullptr || m_doc->current_location().get(p) != simdjson::SUCCESS) {
-            return m_text.data() + m_text.size();
-        }
-        return p;
-    }
-
-    bool fail(const char* where, std::string_view reason, std::string_view fn) {
-        m_error = invalid_repodata(m_options.source, m_text, offset_of(where), reason, fn);
-        return false;
-    }
-
-    bool fail_json(simdjson::error_code code, const char* where, std::string_view reason = {}) {
-        if (where == nullptr) {
-            where = location();
-        }
-        const std::string text =
-            reason.empty() ? fmt::format("malformed JSON ({})", simdjson::error_message(code))
-                           : std::string(reason);
-        return fail(where, text, {});
-    }
-
-    bool fail_type(const char* where, std::string_view field, std::string_view expected,
-                   std::string_view fn) {
-        return fail(where, fmt::format("`{}` must be {}", field, expected), fn);
-    }
-
-public:
     static core::Error invalid_repodata(const std::string& source, std::string_view text,
                                         std::size_t offset, std::string_view reason,
                                         std::string_view fn) {
@@ -373,207 +504,464 @@ public:
     }
 
 private:
+    // --- errors ---
+
+    bool fail(const char* where, std::string_view reason, std::string_view fn) {
+        const auto offset = where > m_end ? m_text.size()
+                                          : static_cast<std::size_t>(where - m_text.data());
+        m_error = invalid_repodata(m_options.source, m_text, offset, reason, fn);
+        return false;
+    }
+
+    // A grammar error at the cursor: says what was expected and what was found.
+    bool malformed(std::string_view expected) {
+        std::string found;
+        if (m_p >= m_end) {
+            found = "the end of the text";
+        } else if (static_cast<unsigned char>(*m_p) < 0x20 || *m_p == 0x7F) {
+            found = fmt::format("byte 0x{:02x}", static_cast<unsigned char>(*m_p));
+        } else {
+            found = fmt::format("`{}`", *m_p);
+        }
+        return fail(m_p, fmt::format("malformed JSON ({}, found {})", expected, found), m_fn);
+    }
+
+    bool fail_type(const char* where, std::string_view field, std::string_view expected,
+                   std::string_view fn) {
+        return fail(where, fmt::format("`{}` must be {}", field, expected), fn);
+    }
+
+    // --- structure ---
+
+    void skip_space() noexcept { m_p = skip_blank(m_p); }
+
+    // Walking an object's members or an array's elements: `first` just after the opening
+    // bracket, `next` after each member; `more` leaves the cursor on the next one.
+    enum class Step : std::uint8_t { more, closed, error };
+
+    Step first(char close) noexcept {
+        const char* p = skip_blank(m_p);
+        if (*p == close) {
+            m_p = p + 1;
+            return Step::closed;
+        }
+        m_p = p;
+        return Step::more;
+    }
+
+    Step next(char close) {
+        const char* p = skip_blank(m_p);
+        if (*p == ',') {
+            m_p = skip_blank(p + 1);
+            return Step::more;
+        }
+        if (*p == close) {
+            m_p = p + 1;
+            return Step::closed;
+        }
+        m_p = p;
+        malformed(close == '}' ? "expected `,` or `}` after a member"
+                               : "expected `,` or `]` after an element");
+        return Step::error;
+    }
+
+    // A member's key and the ':' after it; the cursor is then on the value.
+    bool read_key(std::string_view& key) {
+        if (*m_p != '"') {
+            return malformed("expected a string key");
+        }
+        if (!read_string_token(key)) {
+            return false;
+        }
+        const char* p = skip_blank(m_p);
+        if (*p != ':') {
+            m_p = p;
+            return malformed("expected `:` after a key");
+        }
+        m_p = skip_blank(p + 1);
+        return true;
+    }
+
+    // The string at the cursor ('"'): a view into the text, or (when it has escapes) a copy
+    // in the Store's arena. The cursor moves past the closing quote.
+    bool read_string_token(std::string_view& out) {
+        const char* start = m_p + 1;
+        const char* stop = find_string_special(start);
+        if (*stop == '"') {
+            out = std::string_view(start, static_cast<std::size_t>(stop - start));
+            m_p = stop + 1;
+            return true;
+        }
+        if (*stop != '\\') {
+            return bad_string_byte(stop);
+        }
+        m_unescaped.assign(start, stop);
+        if (!unescape_rest(stop)) {
+            return false;
+        }
+        out = m_store.strings.copy(m_unescaped);
+        return true;
+    }
+
+    // Continues a string from its first backslash into m_unescaped.
+    bool unescape_rest(const char* p) {
+        for (;;) {
+            if (*p == '"') {
+                m_p = p + 1;
+                return true;
+            }
+            if (*p != '\\') {
+                return bad_string_byte(p);
+            }
+            const char* escape = p;
+            switch (p[1]) {
+                case '"': m_unescaped += '"'; break;
+                case '\\': m_unescaped += '\\'; break;
+                case '/': m_unescaped += '/'; break;
+                case 'b': m_unescaped += '\b'; break;
+                case 'f': m_unescaped += '\f'; break;
+                case 'n': m_unescaped += '\n'; break;
+                case 'r': m_unescaped += '\r'; break;
+                case 't': m_unescaped += '\t'; break;
+                case 'u': {
+                    std::uint32_t code = 0;
+                    if (!read_hex4(p + 2, code)) {
+                        return fail(escape, "malformed JSON (`\\u` needs four hex digits)", m_fn);
+                    }
+                    p += 4;
+                    if (code >= 0xD800 && code <= 0xDBFF) {
+                        std::uint32_t low = 0;
+                        if (p[2] != '\\' || p[3] != 'u' || !read_hex4(p + 4, low) ||
+                            low < 0xDC00 || low > 0xDFFF) {
+                            return fail(escape, "malformed JSON (a lone UTF-16 surrogate)", m_fn);
+                        }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                        p += 6;
+                    } else if (code >= 0xDC00 && code <= 0xDFFF) {
+                        return fail(escape, "malformed JSON (a lone UTF-16 surrogate)", m_fn);
+                    }
+                    append_utf8(m_unescaped, code);
+                    break;
+                }
+                default:
+                    return fail(escape, "malformed JSON (an unknown escape in a string)", m_fn);
+            }
+            p += 2;
+            const char* stop = find_string_special(p);
+            m_unescaped.append(p, stop);
+            p = stop;
+        }
+    }
+
+    static bool read_hex4(const char* p, std::uint32_t& out) noexcept {
+        std::uint32_t value = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int digit = hex_value(p[i]);
+            if (digit < 0) {
+                return false;
+            }
+            value = value * 16 + static_cast<std::uint32_t>(digit);
+        }
+        out = value;
+        return true;
+    }
+
+    bool bad_string_byte(const char* p) {
+        if (p >= m_end) {
+            m_p = m_end;
+            return fail(m_end, "malformed JSON (a string is not closed)", m_fn);
+        }
+        return fail(p, "malformed JSON (a control character in a string must be escaped)", m_fn);
+    }
+
+    // A number's extent at the cursor, checked against the grammar:
+    // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+    bool scan_number(const char*& end, bool& integral) {
+        const char* p = m_p;
+        if (*p == '-') {
+            ++p;
+        }
+        if (*p == '0') {
+            ++p;
+        } else if (*p >= '1' && *p <= '9') {
+            while (is_digit(*p)) {
+                ++p;
+            }
+        } else {
+            m_p = p;
+            return malformed("expected a digit");
+        }
+        integral = true;
+        if (*p == '.') {
+            integral = false;
+            ++p;
+            if (!is_digit(*p)) {
+                m_p = p;
+                return malformed("expected a digit after `.`");
+            }
+            while (is_digit(*p)) {
+                ++p;
+            }
+        }
+        if (*p == 'e' || *p == 'E') {
+            integral = false;
+            ++p;
+            if (*p == '+' || *p == '-') {
+                ++p;
+            }
+            if (!is_digit(*p)) {
+                m_p = p;
+                return malformed("expected a digit in the exponent");
+            }
+            while (is_digit(*p)) {
+                ++p;
+            }
+        }
+        end = p;
+        return true;
+    }
+
+    bool read_literal(std::string_view word) {
+        if (std::memcmp(m_p, word.data(), word.size()) != 0) {
+            return malformed("expected a JSON value");
+        }
+        m_p += word.size();
+        return true;
+    }
+
+    // Any JSON value, checked and passed over (fields envsmith does not read).
+    bool skip_value(int depth) {
+        switch (*m_p) {
+            case '"': {
+                const char* start = m_p + 1;
+                const char* stop = find_string_special(start);
+                if (*stop == '"') {
+                    m_p = stop + 1;
+                    return true;
+                }
+                if (*stop != '\\') {
+                    return bad_string_byte(stop);
+                }
+                m_unescaped.clear();
+                return unescape_rest(stop);
+            }
+            case '{':
+            case '[': {
+                const char close = *m_p == '{' ? '}' : ']';
+                if (depth >= max_depth) {
+                    return malformed("objects and arrays nested too deeply");
+                }
+                ++m_p;
+                Step step = first(close);
+                for (; step == Step::more; step = next(close)) {
+                    std::string_view key;
+                    if ((close == '}' && !read_key(key)) || !skip_value(depth + 1)) {
+                        return false;
+                    }
+                }
+                return step == Step::closed;
+            }
+            case 't': return read_literal("true");
+            case 'f': return read_literal("false");
+            case 'n': return read_literal("null");
+            default: {
+                if (*m_p != '-' && !is_digit(*m_p)) {
+                    return malformed("expected a JSON value");
+                }
+                const char* end = nullptr;
+                bool integral = false;
+                if (!scan_number(end, integral)) {
+                    return false;
+                }
+                m_p = end;
+                return true;
+            }
+        }
+    }
+
+    bool at_null() const noexcept { return std::memcmp(m_p, "null", 4) == 0; }
+
     // --- values ---
 
     enum class Kind : std::uint8_t { present, null };
 
     // A JSON string, or null (then `out` is left alone).
-    bool read_string(od::value& value, std::string_view& out, std::string_view field,
-                     std::string_view fn, Kind* kind = nullptr) {
-        const char* start = value.raw_json_token().data();
-        if (*start == '"') {
-            const char* stop = find_quote_or_backslash(start + 1);
-            if (*stop == '"') {
-                out = std::string_view(start + 1, static_cast<std::size_t>(stop - start - 1));
-            } else {
-                std::string_view unescaped;
-                if (const auto code = value.get_string().get(unescaped)) {
-                    return fail_json(code, start);
-                }
-                out = m_store.strings.copy(unescaped);
-            }
+    bool read_string(std::string_view& out, std::string_view field, std::string_view fn,
+                     Kind* kind = nullptr) {
+        if (*m_p == '"') {
             if (kind != nullptr) {
                 *kind = Kind::present;
             }
+            return read_string_token(out);
+        }
+        if (at_null()) {
+            m_p += 4;
+            if (kind != nullptr) {
+                *kind = Kind::null;
+            }
             return true;
         }
-        if (*start == 'n') {
-            bool is_null = false;
-            if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
-                if (kind != nullptr) {
-                    *kind = Kind::null;
-                }
-                return true;
-            }
-        }
-        return fail_type(start, field, "a string", fn);
+        return type_error(field, "a string", fn);
+    }
+
+    // A value of the wrong type at the cursor.
+    bool type_error(std::string_view field, std::string_view expected, std::string_view fn) {
+        return fail_type(m_p, field, expected, fn);
     }
 
     // A non-negative integer (a float is truncated: some old exports wrote timestamps as
     // floats), or null.
-    bool read_uint(od::value& value, std::uint64_t& out, std::string_view field,
-                   std::string_view fn) {
-        const char* start = value.raw_json_token().data();
-        if (*start == 'n') {
-            bool is_null = false;
-            if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+    bool read_uint(std::uint64_t& out, std::string_view field, std::string_view fn) {
+        const char* start = m_p;
+        if (is_digit(*start)) {
+            // Fast path: a plain integer of up to 19 digits, nearly every number here.
+            std::uint64_t value = 0;
+            const char* p = read_digits(start, value);
+            if (p != nullptr && *p != '.' && *p != 'e' && *p != 'E' &&
+                (*start != '0' || p - start == 1)) {
+                m_p = p;
+                out = value;
+                return true;
+            }
+            const char* end = nullptr;
+            bool integral = false;
+            if (!scan_number(end, integral)) {
+                return false;
+            }
+            m_p = end;
+            if (integral) {
+                value = 0;
+                bool overflow = false;
+                for (p = start; p < end; ++p) {
+                    overflow |= __builtin_mul_overflow(value, 10U, &value);
+                    overflow |= __builtin_add_overflow(value, static_cast<unsigned>(*p - '0'),
+                                                       &value);
+                }
+                if (!overflow) {
+                    out = value;
+                    return true;
+                }
+            }
+            double real = 0;
+            const auto parsed = std::from_chars(start, end, real);
+            if (parsed.ec == std::errc() && real >= 0 && real < 1.8e19) {
+                out = static_cast<std::uint64_t>(real);
                 return true;
             }
             return fail_type(start, field, "a non-negative integer", fn);
         }
-        std::uint64_t number = 0;
-        if (value.get_uint64().get(number) == simdjson::SUCCESS) {
-            out = number;
+        if (at_null()) {
+            m_p += 4;
             return true;
         }
-        double real = 0;
-        if (value.get_double().get(real) == simdjson::SUCCESS && real >= 0 && real < 1.8e19) {
-            out = static_cast<std::uint64_t>(real);
-            return true;
-        }
-        return fail_type(start, field, "a non-negative integer", fn);
+        return type_error(field, "a non-negative integer", fn);
     }
 
     // An array of strings into m_scratch (cleared first), or null.
-    bool read_string_list(od::value& value, std::string_view field, std::string_view fn) {
+    bool read_string_list(std::string_view field, std::string_view fn) {
         m_scratch.clear();
-        const char* start = value.raw_json_token().data();
-        if (*start == 'n') {
-            bool is_null = false;
-            if (value.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+        if (*m_p != '[') {
+            if (at_null()) {
+                m_p += 4;
                 return true;
             }
+            return type_error(field, "an array of strings", fn);
         }
-        if (*start != '[') {
-            return fail_type(start, field, "an array of strings", fn);
-        }
-        od::array array;
-        if (const auto code = value.get_array().get(array)) {
-            return fail_json(code, start);
-        }
-        for (auto element_result : array) {
-            od::value element;
-            if (const auto code = std::move(element_result).get(element)) {
-                return fail_json(code, nullptr);
+        ++m_p;
+        Step step = first(']');
+        for (; step == Step::more; step = next(']')) {
+            if (*m_p != '"') {
+                return type_error(field, "an array of strings", fn);
             }
             std::string_view text;
-            Kind kind = Kind::present;
-            if (!read_string(element, text, field, fn, &kind)) {
+            if (!read_string_token(text)) {
                 return false;
-            }
-            if (kind == Kind::null) {
-                return fail_type(element.raw_json_token().data(), field, "an array of strings", fn);
             }
             m_scratch.push_back(text);
         }
-        return true;
+        return step == Step::closed;
     }
 
-    bool read_info(od::value& value) {
-        od::object object;
-        if (const auto code = value.get_object().get(object)) {
-            return fail_json(
-                code, nullptr,
-                code == simdjson::INCORRECT_TYPE ? "`info` must be an object" : std::string_view{});
+    bool read_info() {
+        if (*m_p != '{') {
+            return type_error("info", "an object", {});
         }
-        for (auto field_result : object) {
-            od::field field;
-            if (const auto code = std::move(field_result).get(field)) {
-                return fail_json(code, nullptr);
-            }
+        ++m_p;
+        Step step = first('}');
+        for (; step == Step::more; step = next('}')) {
             std::string_view key;
-            if (const auto code = field.unescaped_key().get(key)) {
-                return fail_json(code, nullptr);
-            }
-            const bool is_subdir = key == "subdir";
-            if (!is_subdir && key != "base_url") {
-                continue;
-            }
-            std::string_view text;
-            if (!read_string(field.value(), text, is_subdir ? "info.subdir" : "info.base_url",
-                             {})) {
+            if (!read_key(key)) {
                 return false;
             }
-            (is_subdir ? m_store.info.subdir : m_store.info.base_url) = std::string(text);
+            const bool is_subdir = key == "subdir";
+            if (is_subdir || key == "base_url") {
+                std::string_view text;
+                if (!read_string(text, is_subdir ? "info.subdir" : "info.base_url", {})) {
+                    return false;
+                }
+                (is_subdir ? m_store.info.subdir : m_store.info.base_url) = std::string(text);
+            } else if (!skip_value(2)) {
+                return false;
+            }
         }
-        return true;
+        return step == Step::closed;
     }
 
-    bool read_removed(od::value& value) {
-        if (!read_string_list(value, "removed", {})) {
+    bool read_removed() {
+        if (!read_string_list("removed", {})) {
             return false;
         }
         m_store.removed.insert(m_store.removed.end(), m_scratch.begin(), m_scratch.end());
         return true;
     }
 
-    bool read_packages(od::value& value) {
-        od::object object;
-        if (const auto code = value.get_object().get(object)) {
-            return fail_json(code, nullptr,
-                             code == simdjson::INCORRECT_TYPE ? "`packages` must be an object"
-                                                              : std::string_view{});
+    bool read_packages() {
+        if (*m_p != '{') {
+            return type_error("packages", "an object", {});
         }
-        for (auto field_result : object) {
-            od::field field;
-            if (const auto code = std::move(field_result).get(field)) {
-                return fail_json(code, nullptr);
-            }
-            const char* raw = field.key().raw();
+        ++m_p;
+        Step step = first('}');
+        for (; step == Step::more; step = next('}')) {
+            const char* at = m_p;
             std::string_view fn;
-            const char* stop = find_quote_or_backslash(raw);
-            if (*stop == '"') {
-                fn = std::string_view(raw, static_cast<std::size_t>(stop - raw));
-            } else {
-                std::string_view unescaped;
-                if (const auto code = field.unescaped_key().get(unescaped)) {
-                    return fail_json(code, raw);
-                }
-                fn = m_store.strings.copy(unescaped);
-            }
-            if (!read_record(fn, raw - 1, field.value())) {
+            if (!read_key(fn) || !read_record(fn, at)) {
                 return false;
             }
         }
-        return true;
+        return step == Step::closed;
     }
 
-    bool read_record(std::string_view fn, const char* at, od::value& value) {
-        od::object object;
-        if (const auto code = value.get_object().get(object)) {
-            return code == simdjson::INCORRECT_TYPE
-                       ? fail(at, "a package record must be an object", fn)
-                       : fail_json(code, nullptr);
+    bool read_record(std::string_view fn, const char* at) {
+        if (*m_p != '{') {
+            return fail(at, "a package record must be an object", fn);
         }
+        ++m_p;
         prefault_records();
         CondaRecord& record = m_store.records.emplace_back();
         record.fn = fn;
+        m_fn = fn;
         bool has_name = false;
         bool has_version = false;
         bool has_build = false;
-        for (auto field_result : object) {
-            od::field field;
-            if (const auto code = std::move(field_result).get(field)) {
-                m_store.records.pop_back();
-                return fail_json(code, nullptr);
-            }
-            const char* raw = field.key().raw();
+        Step step = first('}');
+        for (; step == Step::more; step = next('}')) {
             std::string_view key;
-            const char* stop = find_quote_or_backslash(raw);
-            if (*stop == '"') {
-                key = std::string_view(raw, static_cast<std::size_t>(stop - raw));
-            } else if (const auto code = field.unescaped_key().get(key)) {
-                m_store.records.pop_back();
-                return fail_json(code, raw);
+            bool ok = read_key(key);
+            if (ok) {
+                const Field which = field_of(key);
+                ok = which == Field::unknown
+                         ? skip_value(3)
+                         : read_field(which, record, has_name, has_version, has_build);
             }
-            const Field which = field_of(key);
-            if (which == Field::unknown) {
-                continue;
+            if (!ok) {
+                step = Step::error;
+                break;
             }
-            if (!read_field(which, field.value(), record, has_name, has_version, has_build)) {
-                m_store.records.pop_back();
-                return false;
-            }
+        }
+        m_fn = {};
+        if (step == Step::error) {
+            m_store.records.pop_back();
+            return false;
         }
         std::string_view missing;
         if (!has_name) {
@@ -594,81 +982,79 @@ private:
         return true;
     }
 
-    bool read_field(Field which, od::value& value, CondaRecord& record, bool& has_name,
-                    bool& has_version, bool& has_build) {
+    bool read_field(Field which, CondaRecord& record, bool& has_name, bool& has_version,
+                    bool& has_build) {
         const std::string_view name = field_name(which);
         const std::string_view fn = record.fn;
         Kind kind = Kind::null;
         switch (which) {
             case Field::name:
-                if (!read_string(value, record.name, name, fn, &kind)) {
+                if (!read_string(record.name, name, fn, &kind)) {
                     return false;
                 }
                 has_name = kind == Kind::present && !record.name.empty();
                 return true;
             case Field::version:
-                if (!read_string(value, record.version, name, fn, &kind)) {
+                if (!read_string(record.version, name, fn, &kind)) {
                     return false;
                 }
                 has_version = kind == Kind::present && !record.version.empty();
                 return true;
             case Field::build:
-                if (!read_string(value, record.build, name, fn, &kind)) {
+                if (!read_string(record.build, name, fn, &kind)) {
                     return false;
                 }
                 has_build = kind == Kind::present;
                 return true;
-            case Field::build_number: return read_uint(value, record.build_number, name, fn);
-            case Field::size: return read_uint(value, record.size, name, fn);
-            case Field::timestamp: return read_uint(value, record.timestamp, name, fn);
-            case Field::md5: return read_string(value, record.md5, name, fn);
-            case Field::sha256: return read_string(value, record.sha256, name, fn);
-            case Field::license: return read_string(value, record.license, name, fn);
-            case Field::subdir: return read_string(value, record.subdir, name, fn);
+            case Field::build_number: return read_uint(record.build_number, name, fn);
+            case Field::size: return read_uint(record.size, name, fn);
+            case Field::timestamp: return read_uint(record.timestamp, name, fn);
+            case Field::md5: return read_string(record.md5, name, fn);
+            case Field::sha256: return read_string(record.sha256, name, fn);
+            case Field::license: return read_string(record.license, name, fn);
+            case Field::subdir: return read_string(record.subdir, name, fn);
             case Field::depends:
-                if (!read_string_list(value, name, fn)) {
+                if (!read_string_list(name, fn)) {
                     return false;
                 }
                 record.depends = m_store.lists.store(m_scratch);
                 return true;
             case Field::constrains:
-                if (!read_string_list(value, name, fn)) {
+                if (!read_string_list(name, fn)) {
                     return false;
                 }
                 record.constrains = m_store.lists.store(m_scratch);
                 return true;
-            case Field::noarch: return read_noarch(value, record);
-            case Field::track_features: return read_track_features(value, record);
+            case Field::noarch: return read_noarch(record);
+            case Field::track_features: return read_track_features(record);
             case Field::unknown: break;
         }
         return true;
     }
 
-    bool read_noarch(od::value& value, CondaRecord& record) {
-        const char* start = value.raw_json_token().data();
-        if (*start == 't' || *start == 'f') {
-            bool flag = false;
-            if (value.get_bool().get(flag) != simdjson::SUCCESS) {
-                return fail_type(start, "noarch", "a string or a boolean", record.fn);
+    bool read_noarch(CondaRecord& record) {
+        if (*m_p == 't' || *m_p == 'f') {
+            const bool flag = *m_p == 't';
+            if (!read_literal(flag ? "true" : "false")) {
+                return false;
             }
             record.noarch = flag ? std::string_view("generic") : std::string_view();
             return true;
         }
-        if (*start != '"' && *start != 'n') {
-            return fail_type(start, "noarch", "a string or a boolean", record.fn);
+        if (*m_p != '"' && !at_null()) {
+            return type_error("noarch", "a string or a boolean", record.fn);
         }
-        return read_string(value, record.noarch, "noarch", record.fn);
+        return read_string(record.noarch, "noarch", record.fn);
     }
 
-    bool read_track_features(od::value& value, CondaRecord& record) {
-        const char* start = value.raw_json_token().data();
-        if (*start == '[') {  // some exporters write a list
-            if (!read_string_list(value, "track_features", record.fn)) {
+    bool read_track_features(CondaRecord& record) {
+        if (*m_p == '[') {  // some exporters write a list
+            if (!read_string_list("track_features", record.fn)) {
                 return false;
             }
         } else {
             std::string_view text;
-            if (!read_string(value, text, "track_features", record.fn)) {
+            if (!read_string(text, "track_features", record.fn)) {
                 return false;
             }
             m_scratch.clear();
@@ -697,7 +1083,10 @@ private:
     std::size_t m_prefaulted = 0;
     const ParseOptions& m_options;
     std::string_view m_text;
-    od::document* m_doc = nullptr;
+    const char* m_p;
+    const char* m_end;
+    std::string_view m_fn;    // the record being read, for errors
+    std::string m_unescaped;  // a string with escapes, while it is decoded
     std::vector<std::string_view> m_scratch;
     core::Error m_error;
 };
@@ -1033,97 +1422,13 @@ Repodata::~Repodata() = default;
 Repodata::Repodata(Repodata&&) noexcept = default;
 Repodata& Repodata::operator=(Repodata&&) noexcept = default;
 
-struct RepodataParser::Impl {
-    od::parser parser;
-
-    // Sizes simdjson's buffers for `size` bytes before the parse. On Linux the large
-    // anonymous mappings that appear during the allocation (simdjson's structural index,
-    // 4 bytes per input byte, only part of which stage 1 writes) are marked MADV_HUGEPAGE,
-    // so their first touches map 2 MiB at a time: simdjson has no allocator hook, and its
-    // buffers are found from the outside, in /proc/self/maps, not through its internals.
-    // Only mappings at least `size` bytes long count, so nothing small (a thread's stack)
-    // made meanwhile by another thread is touched; a miss only means small pages.
-    void reserve(std::size_t size) {
-        if (parser.capacity() >= size) {
-            return;
-        }
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-        if (size >= min_huge_text) {
-            const auto before = big_anonymous_mappings(size);
-            if (parser.allocate(size) != simdjson::SUCCESS) {
-                return;  // iterate() tries again and reports the error
-            }
-            for (const auto& range : big_anonymous_mappings(size)) {
-                if (std::find(before.begin(), before.end(), range) == before.end()) {
-                    static_cast<void>(madvise(reinterpret_cast<void*>(range.first),
-                                              range.second - range.first, MADV_HUGEPAGE));
-                }
-            }
-            return;
-        }
-#endif
-        const auto code = parser.allocate(size);
-        static_cast<void>(code);  // an error shows in iterate()
-    }
-
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    static constexpr std::size_t min_huge_text = std::size_t{8} << 20;
-
-    // [begin, end) of every private anonymous mapping of at least `min_bytes`.
-    static std::vector<std::pair<std::uintptr_t, std::uintptr_t>> big_anonymous_mappings(
-        std::size_t min_bytes) {
-        std::vector<std::pair<std::uintptr_t, std::uintptr_t>> out;
-        std::FILE* maps = std::fopen("/proc/self/maps", "re");
-        if (maps == nullptr) {
-            return out;
-        }
-        char line[512];
-        bool line_start = true;
-        while (std::fgets(line, sizeof line, maps) != nullptr) {
-            const bool starts = line_start;
-            line_start = std::strchr(line, '\n') != nullptr;  // a long path spans several reads
-            if (!starts) {
-                continue;
-            }
-            unsigned long begin = 0;  // NOLINT(google-runtime-int): the %lx of sscanf
-            unsigned long end = 0;    // NOLINT(google-runtime-int)
-            char perms[5] = {};
-            unsigned long inode = 1;  // NOLINT(google-runtime-int)
-            int rest = 0;
-            // "begin-end perms offset dev inode [path]"
-            if (std::sscanf(line, "%lx-%lx %4s %*s %*s %lu %n", &begin, &end, perms, &inode,
-                            &rest) < 4) {
-                continue;
-            }
-            const bool anonymous = inode == 0 && (line[rest] == '\0' || line[rest] == '\n');
-            if (anonymous && perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' &&
-                end - begin >= min_bytes) {
-                out.emplace_back(begin, end);
-            }
-        }
-        std::fclose(maps);
-        return out;
-    }
-#endif
-};
-
-RepodataParser::RepodataParser() : m_impl(std::make_unique<Impl>()) {}
-RepodataParser::~RepodataParser() = default;
-RepodataParser::RepodataParser(RepodataParser&&) noexcept = default;
-RepodataParser& RepodataParser::operator=(RepodataParser&&) noexcept = default;
-
 core::Result<Repodata> Repodata::parse(std::string json, const ParseOptions& options) {
-    RepodataParser parser;
-    return parser.parse(std::move(json), options);
-}
-
-core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOptions& options) {
     Repodata repodata;
     auto& store = repodata.m_impl->store;
     const std::size_t size = json.size();
-    // simdjson reads up to json_padding bytes past the end: use the spare capacity when there
-    // is enough (zeroed, so nothing uninitialised is read), else copy once into a buffer
-    // made for it (huge pages for a large text).
+    // The reader looks up to json_padding bytes past the end and relies on them being zero:
+    // use the spare capacity when there is enough, else copy once into a buffer made for it
+    // (huge pages for a large text).
     if (json.capacity() < size + Repodata::json_padding) {
         std::string padded;
         detail::reserve_text(padded, size + Repodata::json_padding);
@@ -1134,23 +1439,17 @@ core::Result<Repodata> RepodataParser::parse(std::string json, const ParseOption
     json.resize(size);
     store.json = std::move(json);
     store.info.subdir = options.subdir;
+    const std::string_view text = store.json;
+    // RFC 8259 wants UTF-8; checking the whole text at once (simdjson's validator, many GB/s)
+    // lets the reader treat every byte of 0x80 and above as a plain string byte.
+    if (!simdjson::validate_utf8(text.data(), text.size())) {
+        return Reader::invalid_repodata(options.source, text, first_invalid_utf8(text),
+                                        "the text is not UTF-8", {});
+    }
     store.records.reserve(size / 320 + 16);
     store.notes.reserve(size / 320 + 16);
-
-    m_impl->reserve(size);
-    od::document doc;
-    const std::string_view text = store.json;
-    const auto code =
-        m_impl->parser
-            .iterate(simdjson::padded_string_view(text.data(), size, size + Repodata::json_padding))
-            .get(doc);
-    if (code != simdjson::SUCCESS) {
-        return Reader::invalid_repodata(
-            options.source, text, 0,
-            fmt::format("malformed JSON ({})", simdjson::error_message(code)), {});
-    }
     Reader reader(store, options, text);
-    if (!reader.read(doc)) {
+    if (!reader.read()) {
         return reader.take_error();
     }
     if (store.info.subdir.empty()) {

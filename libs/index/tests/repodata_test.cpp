@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <map>
@@ -375,9 +376,8 @@ TEST(RepodataTest, MovingKeepsViewsValid) {
     EXPECT_EQ(third.by_name("a").size(), 1U);
 }
 
-TEST(RepodataTest, ParserReuseKeepsEarlierResultsIntact) {
-    RepodataParser parser;
-    auto first = parser.parse(
+TEST(RepodataTest, ALaterParseLeavesEarlierResultsIntact) {
+    auto first = Repodata::parse(
         R"({"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0", "license": "q\"1"}}})",
         {.source = "", .subdir = "linux-64", .subdir_url = ""});
     ASSERT_THAT(first, Succeeds());
@@ -388,7 +388,7 @@ TEST(RepodataTest, ParserReuseKeepsEarlierResultsIntact) {
                R"(", "build": "0", "license": "w\"2"})";
     }
     big += "}}";
-    auto second = parser.parse(big, {.source = "", .subdir = "linux-64", .subdir_url = ""});
+    auto second = Repodata::parse(big, {.source = "", .subdir = "linux-64", .subdir_url = ""});
     ASSERT_THAT(second, Succeeds());
     EXPECT_EQ(second->size(), 1000U);
     EXPECT_EQ(first->records()[0].license, "q\"1");
@@ -761,6 +761,121 @@ TEST(RepodataRealTest, EveryRecordConvertsToAPackageRecord) {
         const auto converted = to_package_record(repodata, record, "r");
         ASSERT_THAT(converted, Succeeds()) << record.fn;
         EXPECT_EQ(converted->name, record.name);
+    }
+}
+
+// --- the reader against RFC 8259 ---
+
+// The value of a field envsmith does not read is still JSON: every text below sits under an
+// unknown key, and the parse must succeed exactly when simdjson's DOM parser (a complete,
+// validating JSON parser) accepts the same text as a document.
+TEST(RepodataTest, UnreadValuesAreCheckedAsJsonLikeAFullParserDoes) {
+    const std::vector<std::string> values = {
+        R"(1)", R"(0)", R"(-0)", R"(-12.5e-3)", R"(1E+2)", R"(0.5)", R"(123456789012345678)",
+        R"(01)", R"(-)", R"(1.)", R"(.5)", R"(1e)", R"(1e+)", R"(+1)", R"(--1)", R"(0x10)",
+        R"(1.5.5)", R"(00)", R"(- 1)",
+        R"("")", R"("plain")", R"("\"\\\/\b\f\n\r\t")", R"("\u00e9\u4e2d")",
+        R"("\ud83d\ude00")", R"("\ud83d")", R"("\ude00")", R"("\ud83dx")", R"("\u12")",
+        R"("\u12g4")", R"("\x")", R"("\)", "\"tab\there\"", "\"nul\x01\"", "\"caf\xc3\xa9\"",
+        R"(true)", R"(false)", R"(null)", R"(tru)", R"(nul)", R"(True)", R"(truex)", R"(nullnull)",
+        R"([])", R"({})", R"([1, "a", null, [true, {}], {"k": [false]}])", R"( [ 1 , 2 ] )",
+        "[\r\n\t1\r\n]", R"([1,])", R"([,1])", R"([1 2])", R"({"a":1,})", R"({"a" 1})",
+        R"({1: 2})", R"({"a":})", R"({"a":1 "b":2})", R"([)", R"(])", R"({)", R"([}])",
+        R"({"a": [1, {"b": "c"}]})", R"("unterminated)", R"()",
+    };
+    simdjson::dom::parser reference;
+    for (const auto& value : values) {
+        SCOPED_TRACE(value);
+        const std::string text = R"({"x": )" + value + R"(, "packages": {}})";
+        const bool expected = !reference.parse(value).error();
+        const auto parsed = Repodata::parse(text, {.source = "u.json", .subdir = "", .subdir_url = ""});
+        EXPECT_EQ(parsed.has_value(), expected);
+        if (!parsed) {
+            EXPECT_EQ(parsed.error().message_id, "index.repodata.invalid");
+        }
+    }
+}
+
+TEST(RepodataTest, DeepNestingIsRefusedWithoutExhaustingTheStack) {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const auto parsed = Repodata::parse(R"({"x": )" + deep + "}",
+                                        {.source = "deep.json", .subdir = "", .subdir_url = ""});
+    ASSERT_THAT(parsed, FailsWith(core::ErrorCode::invalid_input));
+    EXPECT_THAT(parsed.error().message, HasSubstr("nested too deeply"));
+    // A depth that real files have is fine.
+    const std::string shallow = std::string(50, '[') + std::string(50, ']');
+    EXPECT_THAT(Repodata::parse(R"({"x": )" + shallow + "}", {}), Succeeds());
+}
+
+// Every malformed text names the byte where it goes wrong.
+TEST(RepodataTest, MalformedTextsPointAtTheOffendingByte) {
+    struct Case {
+        std::string text;
+        std::size_t offset;
+        const char* reason;
+    };
+    const std::string record = R"({"packages": {"a-1-0.conda": {"name": "a", )";
+    const std::vector<Case> cases = {
+        {"\xff\xfe{}", 0, "not UTF-8"},
+        {R"({"info": {"subdir": "caf)" "\xc3" R"("}})", 24, "not UTF-8"},
+        {record + "\"version\": \"1\x01\"}}}", record.size() + 13, "control character"},
+        {record + R"("version": "1" "build": "0"}}})", record.size() + 15, "expected `,` or `}`"},
+        {record + R"("version": "1", "build": "0",}}})", record.size() + 29, "expected a string key"},
+        {record + R"("version": "\q"}}})", record.size() + 12, "unknown escape"},
+        {R"({"packages": {"x": {"name": "unterminated}})", 43, "not closed"},
+        {R"({"packages": {}} trailing)", 17, "after the top-level object"},
+        {R"({"packages": {}})" "\n\n  ]", 20, "after the top-level object"},
+        {"", 0, "expected a JSON object"},
+        {"  \n", 3, "expected a JSON object"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto parsed = Repodata::parse(c.text, {.source = "m.json", .subdir = "", .subdir_url = ""});
+        ASSERT_THAT(parsed, FailsWith(core::ErrorCode::invalid_input));
+        EXPECT_EQ(parsed.error().arg_value("offset"), std::to_string(c.offset));
+        EXPECT_THAT(parsed.error().message, HasSubstr(c.reason));
+    }
+    // An error inside a record names it.
+    const auto in_record = Repodata::parse(record + R"("version": [1,]}}})", {});
+    ASSERT_THAT(in_record, FailsWith(core::ErrorCode::invalid_input));
+    EXPECT_EQ(in_record.error().arg_value("fn"), "a-1-0.conda");
+}
+
+// The same records whatever the layout: minified, conda-index's indent, tabs, CRLF, escapes.
+TEST(RepodataTest, LayoutAndEscapesDoNotChangeTheRecords) {
+    const auto dump = [](const Repodata& repodata) {
+        std::ostringstream out;
+        for (const auto& r : repodata.records()) {
+            out << r.fn << '|' << r.name << '|' << r.version << '|' << r.build << '|'
+                << r.build_number << '|' << r.size << '|' << r.timestamp << '|' << r.license
+                << '|' << r.noarch << '|' << r.md5;
+            for (const auto d : r.depends) {
+                out << '|' << d;
+            }
+            out << '\n';
+        }
+        return out.str();
+    };
+    const std::string minified =
+        R"({"info":{"subdir":"linux-64"},"packages":{"n\u00e9-1-0.tar.bz2":{"build":"0","build_number":7,"depends":["a >=1","b"],"license":"MIT","md5":"0123","name":"n\u00e9","noarch":"python","size":12345678901,"timestamp":1700000000,"version":"1"}},"packages.conda":{"z-2-1.conda":{"name":"z","version":"2","build":"1","depends":[],"size":0,"timestamp":1700000000123}}})";
+    const auto reference = dump(parse_ok(minified));
+    EXPECT_THAT(reference, HasSubstr("n\xc3\xa9-1-0.tar.bz2|n\xc3\xa9|1|0|7|12345678901|1700000000000|MIT|python|0123|a >=1|b\n"));
+    EXPECT_THAT(reference, HasSubstr("z-2-1.conda|z|2|1|0|0|1700000000123|||\n"));
+    // Re-lay the same text: whitespace around every structural character, in three styles.
+    for (const std::string_view space : {"\n  ", "\t", "\r\n    "}) {
+        std::string spread;
+        bool in_string = false;
+        for (std::size_t i = 0; i < minified.size(); ++i) {
+            const char c = minified[i];
+            if (c == '"' && (i == 0 || minified[i - 1] != '\\')) {
+                in_string = !in_string;
+            }
+            const bool structural = !in_string && (c == '{' || c == '}' || c == '[' ||
+                                                   c == ']' || c == ',' || c == ':');
+            spread += structural ? std::string(space) + c + std::string(space) : std::string(1, c);
+        }
+        SCOPED_TRACE(spread);
+        EXPECT_EQ(dump(parse_ok(spread)), reference);
     }
 }
 

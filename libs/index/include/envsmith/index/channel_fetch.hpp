@@ -155,7 +155,6 @@ private:
     core::Reporter& m_reporter;
     const core::Clock& m_clock;
     FetchOptions m_options;
-    RepodataParser m_parser;  // simdjson's buffers, kept from one subdir to the next
 };
 
 }  // namespace envsmith::index

@@ -82,8 +82,8 @@ private:
 
 class Repodata {
 public:
-    /// Spare capacity `parse` wants after the JSON text (simdjson reads up to this many
-    /// bytes past the end). Give a string with `capacity() >= size() + json_padding` and the
+    /// Spare capacity `parse` wants after the JSON text (the reader looks up to this many
+    /// bytes past the end, and wants them zero). Give a string with `capacity() >= size() + json_padding` and the
     /// bytes are used in place; otherwise they are copied once into a larger buffer.
     static constexpr std::size_t json_padding = 64;
 
@@ -100,7 +100,10 @@ public:
     /// record is kept. Fails with `index.repodata.invalid` (ErrorCode::invalid_input, args
     /// `source`, `offset`, and `fn` for a record) naming the source and the byte offset for
     /// malformed JSON, a record without name/version/build, or a known field of the wrong
-    /// type (`null` always reads as absent). Unknown keys are skipped, not validated.
+    /// type (`null` always reads as absent), or a text that is not UTF-8. The whole text must
+    /// be JSON (RFC 8259): values under keys envsmith does not read are checked as they are
+    /// passed over. One pass, no buffers besides the result: a process parsing many subdirs
+    /// needs nothing kept between calls.
     [[nodiscard]] static core::Result<Repodata> parse(std::string json,
                                                       const ParseOptions& options);
 
@@ -119,29 +122,6 @@ public:
 
 private:
     friend class RepodataBuilder;
-    friend class RepodataParser;
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
-};
-
-/// Parses many repodata.json texts with one simdjson parser. The parser's buffers (about
-/// five bytes per input byte, allocated for the largest text so far) are kept between
-/// parses, so a process that loads several subdirs or reloads a channel pays for them
-/// once. `Repodata::parse` uses a fresh one. On Linux, for texts of 8 MB or more, those
-/// buffers (and the Repodata's big arrays) are marked for transparent huge pages, since
-/// first touches of 4 KiB pages dominate a cold parse on virtual machines (docs/repodata.md).
-/// Not thread-safe: one per thread.
-class RepodataParser {
-public:
-    RepodataParser();
-    ~RepodataParser();
-    RepodataParser(RepodataParser&&) noexcept;
-    RepodataParser& operator=(RepodataParser&&) noexcept;
-
-    /// Same as `Repodata::parse`.
-    [[nodiscard]] core::Result<Repodata> parse(std::string json, const ParseOptions& options);
-
-private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
