@@ -136,7 +136,22 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
         }
         return size * count;
     }
-    transfer->response.body.append(data, size * count);
+    auto& body = transfer->response.body;
+    if (body.empty() && transfer->easy != nullptr) {
+        // A body whose length the server announced is reserved whole, with a little spare
+        // room (which lets a repodata.json be parsed in place, see Repodata::json_padding),
+        // instead of growing by doubling and copying it each time. An absurd length is not
+        // trusted; the string then grows as before.
+        constexpr curl_off_t max_reserved = curl_off_t{1} << 30;
+        constexpr std::size_t spare = 64;
+        curl_off_t length = -1;
+        if (curl_easy_getinfo(transfer->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) ==
+                CURLE_OK &&
+            length > 0 && length <= max_reserved) {
+            body.reserve(static_cast<std::size_t>(length) + spare);
+        }
+    }
+    body.append(data, size * count);
     return size * count;
 }
 

@@ -81,6 +81,21 @@ TEST_F(CurlTransportTest, GetsAFileAndReportsProgress) {
     EXPECT_THAT(m_sleeps, IsEmpty());
 }
 
+// A body with a Content-Length is received into one allocation with spare room after it, so
+// a caller can parse it in place (repodata.json) instead of copying it: a 3 MB body that grew
+// by doubling would end with a capacity of a power of two, and no promise of spare room.
+TEST_F(CurlTransportTest, AnAnnouncedBodyIsReservedWholeWithSpareRoom) {
+    std::string big(3'000'000, 'b');
+    m_files.write("pkg/big.bin", big);
+    auto net = transport();
+    const auto response =
+        net.send({.method = "GET", .url = url("/pkg/big.bin"), .headers = {}, .body = {}});
+    ASSERT_THAT(response, test::Succeeds());
+    EXPECT_EQ(response->body, big);
+    EXPECT_GE(response->body.capacity(), big.size() + 64);
+    EXPECT_LT(response->body.capacity(), big.size() + 4096);
+}
+
 TEST_F(CurlTransportTest, HeadHasNoBody) {
     auto net = transport();
     const auto response =
