@@ -367,7 +367,7 @@ inline const char* read_digits(const char* p, std::uint64_t& out) noexcept {
 // Whitespace between tokens, from `p`. Most calls find none, or the one space after a ':';
 // the newline and indentation (conda-index writes `indent=2`) before a member or element
 // are passed sixteen bytes at a time. The zeroed padding after the text stops the scan.
-const char* skip_blank_run(const char* p) noexcept {
+[[gnu::noinline]] const char* skip_blank_run(const char* p) noexcept {
 #if defined(__SSE2__)
     const __m128i spaces = _mm_set1_epi8(' ');
     const __m128i newlines = _mm_set1_epi8('\n');
@@ -399,9 +399,19 @@ const char* skip_blank_run(const char* p) noexcept {
     if (c > ' ') {
         return p;
     }
-    if (c == ' ' && static_cast<unsigned char>(p[1]) > ' ') {
-        return p + 1;
+#if defined(__SSE2__)
+    // The usual shapes, without a call: the space after a ':', or a newline and fewer than
+    // sixteen spaces of indentation.
+    if (c == ' ' || c == '\n') {
+        const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+        const auto spaces =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(' '))));
+        const auto run = static_cast<unsigned>(std::countr_zero(~spaces));
+        if (run < 16 && static_cast<unsigned char>(p[1 + run]) > ' ') {
+            return p + 1 + run;
+        }
     }
+#endif
     return skip_blank_run(p);
 }
 
@@ -539,7 +549,7 @@ private:
     // bracket, `next` after each member; `more` leaves the cursor on the next one.
     enum class Step : std::uint8_t { more, closed, error };
 
-    Step first(char close) noexcept {
+    [[gnu::always_inline]] Step first(char close) noexcept {
         const char* p = skip_blank(m_p);
         if (*p == close) {
             m_p = p + 1;
@@ -549,7 +559,7 @@ private:
         return Step::more;
     }
 
-    Step next(char close) {
+    [[gnu::always_inline]] Step next(char close) {
         const char* p = skip_blank(m_p);
         if (*p == ',') {
             m_p = skip_blank(p + 1);
@@ -566,7 +576,7 @@ private:
     }
 
     // A member's key and the ':' after it; the cursor is then on the value.
-    bool read_key(std::string_view& key) {
+    [[gnu::always_inline]] bool read_key(std::string_view& key) {
         if (*m_p != '"') {
             return malformed("expected a string key");
         }
@@ -584,7 +594,7 @@ private:
 
     // The string at the cursor ('"'): a view into the text, or (when it has escapes) a copy
     // in the Store's arena. The cursor moves past the closing quote.
-    bool read_string_token(std::string_view& out) {
+    [[gnu::always_inline]] bool read_string_token(std::string_view& out) {
         const char* start = m_p + 1;
         const char* stop = find_string_special(start);
         if (*stop == '"') {
@@ -786,8 +796,8 @@ private:
     enum class Kind : std::uint8_t { present, null };
 
     // A JSON string, or null (then `out` is left alone).
-    bool read_string(std::string_view& out, std::string_view field, std::string_view fn,
-                     Kind* kind = nullptr) {
+    [[gnu::always_inline]] bool read_string(std::string_view& out, std::string_view field,
+                                            std::string_view fn, Kind* kind = nullptr) {
         if (*m_p == '"') {
             if (kind != nullptr) {
                 *kind = Kind::present;
