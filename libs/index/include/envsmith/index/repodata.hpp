@@ -130,7 +130,7 @@ private:
 /// repodata.json text into `data()` and give it to `parse`, which then uses it in place. On
 /// Linux, from 8 MB, its memory is marked for transparent huge pages and mapped before it is
 /// zeroed, in one call: filling a fresh 130 MB std::string took 0.7-1 s on the bench VM (a
-/// page fault per 4 KiB), this buffer 30-60 ms (docs/index.md).
+/// page fault per 4 KiB), this buffer 30-60 ms (docs/repodata.md).
 [[nodiscard]] std::string make_repodata_buffer(std::size_t size);
 
 /// A full specs::PackageRecord for match-spec matching; `channel` is a name or URL. Returns
