@@ -1,7 +1,12 @@
 #include "envsmith/registry/client.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -65,6 +70,71 @@ bool is_ipv4_loopback(std::string_view host) {
 }
 
 std::string sha256_of(std::string_view bytes) { return core::sha256(bytes).to_string(); }
+
+/// A blob's body written to an open file as it arrives, hashed on the way. Each attempt of
+/// the transport (a retried transfer, the request again after a 401) starts the file over.
+/// Bodies of other statuses are kept (up to 64 KiB) for the error message. More bytes than
+/// the descriptor's size stop the transfer.
+class BlobFileSink final : public core::BodySink {
+public:
+    BlobFileSink(int fd, std::uint64_t size) : m_fd(fd), m_size(size) {}
+
+    bool on_response(int status,
+                     const std::vector<std::pair<std::string, std::string>>&) override {
+        m_status = status;
+        m_error_body.clear();
+        m_written = 0;
+        m_too_long = false;
+        static_cast<void>(m_hasher.finish());  // a fresh hash for this attempt
+        if (status == 200 && (ftruncate(m_fd, 0) != 0 || lseek(m_fd, 0, SEEK_SET) != 0)) {
+            m_write_error = std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+
+    bool on_body(std::string_view bytes) override {
+        if (m_status != 200) {
+            constexpr std::size_t kept = 64 * 1024;
+            m_error_body.append(bytes.substr(0, kept - std::min(kept, m_error_body.size())));
+            return true;
+        }
+        if (bytes.size() > m_size - m_written) {
+            m_too_long = true;
+            return false;
+        }
+        for (std::size_t done = 0; done < bytes.size();) {
+            const auto wrote = ::write(m_fd, bytes.data() + done, bytes.size() - done);
+            if (wrote < 0 && errno == EINTR) {
+                continue;
+            }
+            if (wrote <= 0) {
+                m_write_error = std::strerror(errno);
+                return false;
+            }
+            done += static_cast<std::size_t>(wrote);
+        }
+        m_hasher.update(bytes);
+        m_written += bytes.size();
+        return true;
+    }
+
+    [[nodiscard]] std::string digest() { return m_hasher.finish().to_string(); }
+    [[nodiscard]] std::uint64_t written() const noexcept { return m_written; }
+    [[nodiscard]] bool too_long() const noexcept { return m_too_long; }
+    [[nodiscard]] const std::string& write_error() const noexcept { return m_write_error; }
+    [[nodiscard]] std::string take_error_body() { return std::move(m_error_body); }
+
+private:
+    int m_fd;
+    std::uint64_t m_size;
+    int m_status = 0;
+    std::uint64_t m_written = 0;
+    bool m_too_long = false;
+    std::string m_write_error;
+    std::string m_error_body;
+    core::Hasher m_hasher{core::DigestAlgorithm::sha256};
+};
 
 std::string with_query(const std::string& url, std::string_view name, std::string_view value) {
     return url + (url.find('?') == std::string::npos ? "?" : "&") + std::string(name) + "=" +
@@ -277,14 +347,19 @@ struct Client::State {
     /// Sends `request` to `registry` with the auth this client has, and answers one 401
     /// challenge (new Basic credentials, a new or refreshed token) by sending it once more.
     /// Only transport failures and token-service failures are errors here.
+    // One request, authorized; a 401 with a challenge is answered once (a token fetched, or
+    // basic credentials) and the request sent again. With a sink, the body of each attempt
+    // goes to the sink instead of the response.
     core::Result<core::HttpResponse> send(const std::string& registry,
                                           std::vector<std::string> scopes,
-                                          core::HttpRequest request) {
+                                          core::HttpRequest request,
+                                          core::BodySink* sink = nullptr) {
         const auto original_key = core::join(scopes, " ");
         auto scope_key = original_key;
         auto first = request;
         authorize(first, registry, scope_key);
-        auto response = transport.send(first);
+        auto response = sink != nullptr ? transport.send_streaming(first, *sink)
+                                        : transport.send(first);
         if (!response) {
             return unreachable(registry, response.error());
         }
@@ -338,7 +413,8 @@ struct Client::State {
         }
         auto second = request;
         authorize(second, registry, scope_key);
-        auto retried = transport.send(second);
+        auto retried = sink != nullptr ? transport.send_streaming(second, *sink)
+                                       : transport.send(second);
         if (!retried) {
             return unreachable(registry, retried.error());
         }
@@ -525,6 +601,64 @@ struct Client::State {
                                    {"actual", std::to_string(response->body.size())}});
         }
         return std::move(response->body);
+    }
+
+    // get_blob, streamed into `path` (created or truncated) instead of memory.
+    core::Status download_blob(const specs::ImageRef& ref, const Descriptor& descriptor,
+                               const std::string& path) {
+        const auto digest = descriptor.digest.to_string();
+        Subject subject{ref.registry, ref.repository, ref.name(), {}, digest, Subject::Kind::blob};
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            return registry_error("registry.write_failed",
+                                  {{"path", path}, {"problem", std::strerror(errno)}});
+        }
+        BlobFileSink sink(fd, descriptor.size);
+        core::HttpRequest request;
+        request.method = "GET";
+        request.url = base(ref.registry) + "/v2/" + ref.repository + "/blobs/" + digest;
+        auto response = send(ref.registry, {"repository:" + ref.repository + ":pull"}, request,
+                             &sink);
+        const bool closed = ::close(fd) == 0;
+        const auto fail = [&](core::Error error) -> core::Status {
+            ::unlink(path.c_str());
+            return error;
+        };
+        if (!sink.write_error().empty() || (response && !closed)) {
+            return fail(registry_error(
+                "registry.write_failed",
+                {{"path", path},
+                 {"problem", sink.write_error().empty() ? std::string("close failed")
+                                                        : sink.write_error()}}));
+        }
+        if (sink.too_long()) {
+            return fail(registry_error("registry.size_mismatch",
+                                       {{"digest", digest},
+                                        {"expected", std::to_string(descriptor.size)},
+                                        {"actual", "more than " + std::to_string(descriptor.size)}}));
+        }
+        if (!response) {
+            return fail(std::move(response).error());
+        }
+        if (response->status != 200) {
+            response->body = sink.take_error_body();
+            return fail(status_error(*response, request, subject));
+        }
+        const auto actual = sink.digest();
+        if (actual != digest) {
+            return fail(registry_error("registry.digest_mismatch",
+                                       {{"what", "blob `" + digest + "` of `" + ref.name() + "`"},
+                                        {"registry", ref.registry},
+                                        {"expected", digest},
+                                        {"actual", actual}}));
+        }
+        if (sink.written() != descriptor.size) {
+            return fail(registry_error("registry.size_mismatch",
+                                       {{"digest", digest},
+                                        {"expected", std::to_string(descriptor.size)},
+                                        {"actual", std::to_string(sink.written())}}));
+        }
+        return {};
     }
 
     core::Result<bool> has_blob(const specs::ImageRef& ref, std::string_view digest,
@@ -855,18 +989,9 @@ core::Result<std::string> Client::get_blob(const specs::ImageRef& ref,
     return m_state->get_blob(ref, descriptor);
 }
 
-core::Status Client::get_blob_to_file(const specs::ImageRef& ref, const Descriptor& descriptor,
-                                      core::FileSystem& fs, const std::string& path) {
-    auto bytes = m_state->get_blob(ref, descriptor);
-    if (!bytes) {
-        return std::move(bytes).error();
-    }
-    auto written = fs.write_file(path, *bytes);
-    if (!written) {
-        return registry_error("registry.write_failed",
-                              {{"path", path}, {"problem", written.error().message}});
-    }
-    return {};
+core::Status Client::download_blob(const specs::ImageRef& ref, const Descriptor& descriptor,
+                                   const std::string& path) {
+    return m_state->download_blob(ref, descriptor, path);
 }
 
 core::Result<PulledImage> Client::pull(const specs::ImageRef& ref, const Platform& platform) {

@@ -107,21 +107,36 @@ core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::Im
         return std::move(resolved).error();
     }
     const auto manifest = resolved->manifest.content.to_manifest();
-    // One blob at a time (only one is in memory), each checked against its digest by the
-    // client; blobs the layout has already (a layer shared with another base) are not fetched.
+    // Each blob is streamed into a temporary file of the layout and checked against its digest
+    // on the way (a multi-GB layer never sits in memory), then renamed into place; blobs the
+    // layout has already (a layer shared with another base) are not fetched. HTTP framing
+    // cannot see a body whose bytes were changed in transit, only the digest can: such a blob
+    // is fetched once more before the pull fails.
     std::vector<image::Descriptor> blobs = {manifest.config};
     blobs.insert(blobs.end(), manifest.layers.begin(), manifest.layers.end());
     for (const auto& descriptor : blobs) {
         if (layout.has_blob(descriptor.digest)) {
             continue;
         }
-        auto bytes = client.get_blob(ref, descriptor);
-        if (!bytes) {
-            return std::move(bytes).error();
+        auto temp = layout.temp_blob_path();
+        if (!temp) {
+            return std::move(temp).error();
         }
-        auto written = layout.write_blob(descriptor.media_type, *bytes);
-        if (!written) {
-            return std::move(written).error();
+        core::Status fetched;
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            fetched = client.download_blob(ref, descriptor, *temp);
+            const bool corrupted =
+                !fetched && (fetched.error().message_id == "registry.digest_mismatch" ||
+                             fetched.error().message_id == "registry.size_mismatch");
+            if (!corrupted) {
+                break;
+            }
+        }
+        if (!fetched) {
+            return std::move(fetched).error();
+        }
+        if (auto committed = layout.commit_blob_file(*temp, descriptor.digest); !committed) {
+            return std::move(committed).error();
         }
     }
     // The manifest is listed with the bytes the registry served, so its digest in the layout

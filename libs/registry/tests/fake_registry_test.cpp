@@ -17,6 +17,7 @@
 #include "matchers.hpp"
 #include "memory_fs.hpp"
 #include "recording_reporter.hpp"
+#include "shell.hpp"
 #include "support.hpp"
 #include "test_server.hpp"
 
@@ -227,12 +228,57 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
     ASSERT_TRUE(by_digest.has_value());
     EXPECT_THAT(client.get_manifest(*by_digest), FailsWithId("registry.digest_mismatch"));
 
-    // Written to a file only when it checks out.
-    test::MemoryFileSystem fs;
-    server.inject(path, test::Fault::corrupt(), 1);
-    EXPECT_THAT(client.get_blob_to_file(ref, image.layers[1].descriptor, fs, "/out/layer"),
-                FailsWithId("registry.digest_mismatch"));
-    EXPECT_EQ(fs.kind("/out/layer"), core::FileKind::missing);
+}
+
+// download_blob streams into a file: the bytes as served when they check out, and no file at
+// all when they do not, whatever went wrong.
+TEST(DownloadBlobTest, TheFileIsTheBlobOrNothing) {
+    test::TempDir root;
+    test::TempDir out;
+    const auto image = testing::small_image("download");
+    root.write("v2/test/img/manifests/1", image.push.manifest);
+    for (const auto& blob : image.push.blobs) {
+        root.write("v2/test/img/blobs/" + blob.descriptor.digest.to_string(), blob.bytes);
+    }
+    test::TestServer server(root.path());
+    test::RecordingReporter reporter;
+    auto options = testing::quick_options();
+    options.max_retries = 0;  // each fault reaches the client as it is
+    net::CurlTransport transport(options, reporter);
+    Client client(transport, reporter, {});
+    const auto ref =
+        specs::ImageRef::parse("127.0.0.1:" + std::to_string(server.port()) + "/test/img:1").value();
+    const auto& layer = image.layers[1];
+    const auto served = "/v2/test/img/blobs/" + layer.descriptor.digest.to_string();
+    const auto target = out.str("layer");
+
+    ASSERT_THAT(client.download_blob(ref, layer.descriptor, target), Succeeds());
+    EXPECT_EQ(test::read(target), layer.bytes);
+
+    // A file that is there already is replaced, not appended to.
+    ASSERT_THAT(client.download_blob(ref, layer.descriptor, target), Succeeds());
+    EXPECT_EQ(test::read(target), layer.bytes);
+
+    const auto fails_without_file = [&](const Descriptor& descriptor, const char* id) {
+        SCOPED_TRACE(id);
+        EXPECT_THAT(client.download_blob(ref, descriptor, target), FailsWithId(id));
+        EXPECT_FALSE(std::filesystem::exists(target));
+    };
+    server.inject(served, test::Fault::corrupt(), 1);
+    fails_without_file(layer.descriptor, "registry.digest_mismatch");
+    server.inject(served, test::Fault::truncate(), 1);
+    EXPECT_FALSE(client.download_blob(ref, layer.descriptor, target));
+    EXPECT_FALSE(std::filesystem::exists(target));
+    // The registry sends more than the descriptor says: the transfer is cut off there.
+    auto shorter = layer.descriptor;
+    shorter.size = layer.bytes.size() / 2;
+    fails_without_file(shorter, "registry.size_mismatch");
+    auto unknown = layer.descriptor;
+    unknown.digest = core::sha256("not in this repository");
+    fails_without_file(unknown, "registry.blob_unknown");
+    // A directory that cannot hold the file.
+    EXPECT_THAT(client.download_blob(ref, layer.descriptor, out.str("missing/dir/layer")),
+                FailsWithId("registry.write_failed"));
 }
 
 }  // namespace

@@ -148,11 +148,15 @@ public:
     /// and size (`registry.digest_mismatch`, `registry.blob_unknown`).
     [[nodiscard]] core::Result<std::string> get_blob(const specs::ImageRef& ref,
                                                      const Descriptor& descriptor);
-    /// The same, written to `path` through `fs` after the check (nothing is written when it
-    /// fails).
-    [[nodiscard]] core::Status get_blob_to_file(const specs::ImageRef& ref,
-                                                const Descriptor& descriptor, core::FileSystem& fs,
-                                                const std::string& path);
+
+    /// The blob streamed into the file `path` (created or truncated) as it arrives, hashed on
+    /// the way: only the transport's buffers are in memory, whatever the blob's size. The
+    /// same checks and errors as get_blob; a body longer than the descriptor's size is cut
+    /// off at once (`registry.size_mismatch`), and a file that cannot be written is
+    /// `registry.write_failed`. On any failure the file is removed.
+    [[nodiscard]] core::Status download_blob(const specs::ImageRef& ref,
+                                             const Descriptor& descriptor,
+                                             const std::string& path);
 
     /// The manifest, config and layers of `ref` for `platform`, every blob verified.
     [[nodiscard]] core::Result<PulledImage> pull(const specs::ImageRef& ref,
