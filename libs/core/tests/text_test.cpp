@@ -21,6 +21,30 @@ TEST(TextTest, CaseHelpers) {
     EXPECT_FALSE(iequals("abc", "abd"));
 }
 
+// RFC 3629: one to four bytes by range; what UTF-8 cannot carry becomes U+FFFD (EF BF BD).
+TEST(TextTest, AppendUtf8EncodesByRangeAndReplacesWhatUtf8CannotCarry) {
+    const auto encode = [](std::uint32_t code_point) {
+        std::string out;
+        append_utf8(out, code_point);
+        return out;
+    };
+    EXPECT_EQ(encode(0x00), std::string(1, '\0'));
+    EXPECT_EQ(encode(0x41), "A");
+    EXPECT_EQ(encode(0x7F), "\x7f");
+    EXPECT_EQ(encode(0x80), "\xc2\x80");
+    EXPECT_EQ(encode(0xE9), "\xc3\xa9");
+    EXPECT_EQ(encode(0x7FF), "\xdf\xbf");
+    EXPECT_EQ(encode(0x800), "\xe0\xa0\x80");
+    EXPECT_EQ(encode(0x4E2D), "\xe4\xb8\xad");
+    EXPECT_EQ(encode(0xFFFF), "\xef\xbf\xbf");
+    EXPECT_EQ(encode(0x10000), "\xf0\x90\x80\x80");
+    EXPECT_EQ(encode(0x1F600), "\xf0\x9f\x98\x80");
+    EXPECT_EQ(encode(0x10FFFF), "\xf4\x8f\xbf\xbf");
+    EXPECT_EQ(encode(0xD800), "\xef\xbf\xbd");
+    EXPECT_EQ(encode(0xDFFF), "\xef\xbf\xbd");
+    EXPECT_EQ(encode(0x110000), "\xef\xbf\xbd");
+}
+
 TEST(TextTest, EditDistance) {
     EXPECT_EQ(edit_distance("numpy", "numpy"), 0U);
     EXPECT_EQ(edit_distance("nmupy", "numpy"), 2U);

@@ -12,28 +12,6 @@ bool is_html_space(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-    if (code_point == 0 || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-        code_point = 0xFFFD;
-    }
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    }
-}
-
 }  // namespace
 
 std::optional<std::string> HtmlTag::attribute(std::string_view attribute_name) const {
@@ -90,7 +68,8 @@ std::string decode_entities(std::string_view text) {
                 }
             }
             if (ok && (!hex || name.size() > 2)) {
-                append_utf8(out, value);
+                // HTML maps a reference to U+0000 to U+FFFD, as it does surrogates.
+                core::append_utf8(out, value == 0 ? 0xFFFD : value);
                 i = semicolon;
                 continue;
             }

@@ -151,24 +151,6 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
-void append_utf8(std::string& out, std::uint32_t code) {
-    if (code < 0x80) {
-        out += static_cast<char>(code);
-    } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    }
-}
-
 // The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
 // forms, no surrogates, nothing above U+10FFFF). Only called once the fast check has failed.
 std::size_t first_invalid_utf8(std::string_view text) noexcept {
@@ -650,7 +632,7 @@ private:
                     } else if (code >= 0xDC00 && code <= 0xDFFF) {
                         return fail(escape, "malformed JSON (a lone UTF-16 surrogate)", m_fn);
                     }
-                    append_utf8(m_unescaped, code);
+                    core::append_utf8(m_unescaped, code);
                     break;
                 }
                 default:

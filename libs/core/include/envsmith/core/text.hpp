@@ -33,6 +33,10 @@ namespace envsmith::core {
 /// Levenshtein distance, for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
+/// Appends the UTF-8 encoding of `code_point`; a surrogate (U+D800..U+DFFF) or a value above
+/// U+10FFFF, which UTF-8 cannot carry, is written as U+FFFD.
+void append_utf8(std::string& out, std::uint32_t code_point);
+
 /// Maps byte offsets of one text to 1-based lines and columns. Keeps a view: the text must
 /// outlive it.
 class TextIndex {
