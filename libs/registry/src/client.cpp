@@ -991,6 +991,19 @@ core::Result<std::string> Client::get_blob(const specs::ImageRef& ref,
 
 core::Status Client::download_blob(const specs::ImageRef& ref, const Descriptor& descriptor,
                                    const std::string& path) {
+    auto fetched = m_state->download_blob(ref, descriptor, path);
+    const bool corrupted = !fetched && (fetched.error().message_id == "registry.digest_mismatch" ||
+                                        fetched.error().message_id == "registry.size_mismatch");
+    if (!corrupted) {
+        return fetched;
+    }
+    // HTTP framing cannot see bytes changed in transit (a proxy, a flaky link); the second
+    // answer decides.
+    const std::vector<core::MessageArg> args = {{"digest", descriptor.digest.to_string()},
+                                                {"image", ref.name()},
+                                                {"problem", fetched.error().message}};
+    m_state->reporter.on_warning("registry.blob_refetch", detail::fill("registry.blob_refetch", args),
+                                 args);
     return m_state->download_blob(ref, descriptor, path);
 }
 

@@ -15,7 +15,7 @@ using core::ErrorCode;
 // registry.auth_required, access_denied, manifest_unknown, name_unknown, invalid_reference,
 // unreachable and rate_limited. Keep these texts equal to locale/en/registry.yaml (a test
 // compares them).
-constexpr std::array<MessageTemplate, 27> templates = {{
+constexpr std::array<MessageTemplate, 28> templates = {{
     {ErrorCode::permission_denied, "registry.auth_required",
      "the registry `{registry}` answered 401 for `{image}`: {detail}"},
     {ErrorCode::permission_denied, "registry.access_denied",
@@ -73,6 +73,8 @@ constexpr std::array<MessageTemplate, 27> templates = {{
      "the credential helper `{helper}` named for `{registry}` is not installed; trying other "
      "credentials"},
     {ErrorCode::unavailable, "registry.write_failed", "could not write `{path}`: {problem}"},
+    {ErrorCode::unavailable, "registry.blob_refetch",
+     "blob `{digest}` of `{image}` did not arrive intact ({problem}); fetching it once more"},
 }};
 
 }  // namespace

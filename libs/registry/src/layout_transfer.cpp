@@ -108,10 +108,9 @@ core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::Im
     }
     const auto manifest = resolved->manifest.content.to_manifest();
     // Each blob is streamed into a temporary file of the layout and checked against its digest
-    // on the way (a multi-GB layer never sits in memory), then renamed into place; blobs the
-    // layout has already (a layer shared with another base) are not fetched. HTTP framing
-    // cannot see a body whose bytes were changed in transit, only the digest can: such a blob
-    // is fetched once more before the pull fails.
+    // on the way (a multi-GB layer never sits in memory; one that does not match is fetched
+    // once more), then renamed into place; blobs the layout has already (a layer shared with
+    // another base) are not fetched.
     std::vector<image::Descriptor> blobs = {manifest.config};
     blobs.insert(blobs.end(), manifest.layers.begin(), manifest.layers.end());
     for (const auto& descriptor : blobs) {
@@ -122,16 +121,7 @@ core::Result<image::Descriptor> pull_into_layout(Client& client, const specs::Im
         if (!temp) {
             return std::move(temp).error();
         }
-        core::Status fetched;
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            fetched = client.download_blob(ref, descriptor, *temp);
-            const bool corrupted =
-                !fetched && (fetched.error().message_id == "registry.digest_mismatch" ||
-                             fetched.error().message_id == "registry.size_mismatch");
-            if (!corrupted) {
-                break;
-            }
-        }
+        const auto fetched = client.download_blob(ref, descriptor, *temp);
         if (!fetched) {
             return std::move(fetched).error();
         }

@@ -231,7 +231,7 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
 }
 
 // download_blob streams into a file: the bytes as served when they check out, and no file at
-// all when they do not, whatever went wrong.
+// all when they do not, whatever went wrong. A blob that arrives changed is fetched once more.
 TEST(DownloadBlobTest, TheFileIsTheBlobOrNothing) {
     test::TempDir root;
     test::TempDir out;
@@ -264,8 +264,17 @@ TEST(DownloadBlobTest, TheFileIsTheBlobOrNothing) {
         EXPECT_THAT(client.download_blob(ref, descriptor, target), FailsWithId(id));
         EXPECT_FALSE(std::filesystem::exists(target));
     };
+    // Changed bytes once: fetched again, with a warning, and then the file is right.
     server.inject(served, test::Fault::corrupt(), 1);
+    ASSERT_THAT(client.download_blob(ref, layer.descriptor, target), Succeeds());
+    EXPECT_EQ(test::read(target), layer.bytes);
+    ASSERT_EQ(reporter.warnings.size(), 1U);
+    EXPECT_EQ(reporter.warnings[0].message_id, "registry.blob_refetch");
+    EXPECT_EQ(reporter.warnings[0].arg("digest"), layer.descriptor.digest.to_string());
+    // Changed twice: the second answer decides.
+    server.inject(served, test::Fault::corrupt(), 2);
     fails_without_file(layer.descriptor, "registry.digest_mismatch");
+    EXPECT_EQ(reporter.warnings.size(), 2U);
     server.inject(served, test::Fault::truncate(), 1);
     EXPECT_FALSE(client.download_blob(ref, layer.descriptor, target));
     EXPECT_FALSE(std::filesystem::exists(target));

@@ -153,7 +153,9 @@ public:
     /// the way: only the transport's buffers are in memory, whatever the blob's size. The
     /// same checks and errors as get_blob; a body longer than the descriptor's size is cut
     /// off at once (`registry.size_mismatch`), and a file that cannot be written is
-    /// `registry.write_failed`. On any failure the file is removed.
+    /// `registry.write_failed`. A blob whose digest or size does not match is fetched once
+    /// more, with a `registry.blob_refetch` warning, before that error is returned. On any
+    /// failure the file is removed.
     [[nodiscard]] core::Status download_blob(const specs::ImageRef& ref,
                                              const Descriptor& descriptor,
                                              const std::string& path);
