@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -195,18 +196,40 @@ TEST_F(BearerFlowTest, AWrongPasswordAtTheTokenServiceIsAuthRequiredWithoutTheSe
     testing::expect_no_secret(m_reporter.all_texts(), wrong);
 }
 
-TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
-    test::TempDir root;
-    const auto image = testing::small_image("corrupt");
-    root.write("v2/test/img/manifests/1", image.push.manifest);
-    for (const auto& blob : image.push.blobs) {
-        root.write("v2/test/img/blobs/" + blob.descriptor.digest.to_string(), blob.bytes);
+/// `image` laid out as a registry's files (test/img:1) in a folder served by a TestServer,
+/// and a client over the real transport that reaches it.
+struct ServedImage {
+    explicit ServedImage(testing::SmallImage small,
+                         net::TransportOptions options = testing::quick_options())
+        : image(std::move(small)), transport(std::move(options), reporter) {
+        root.write("v2/test/img/manifests/1", image.push.manifest);
+        for (const auto& blob : image.push.blobs) {
+            root.write("v2/test/img/blobs/" + blob.descriptor.digest.to_string(), blob.bytes);
+        }
+        server.emplace(root.path());
+        ref = specs::ImageRef::parse("127.0.0.1:" + std::to_string(server->port()) + "/test/img:1")
+                  .value();
     }
-    test::TestServer server(root.path());
+    [[nodiscard]] std::string blob_path(const Descriptor& descriptor) const {
+        return "/v2/test/img/blobs/" + descriptor.digest.to_string();
+    }
+
+    testing::SmallImage image;
+    test::TempDir root;
+    std::optional<test::TestServer> server;
     test::RecordingReporter reporter;
-    net::CurlTransport transport(testing::quick_options(), reporter);
-    Client client(transport, reporter, {});
-    const auto ref = specs::ImageRef::parse("127.0.0.1:" + std::to_string(server.port()) + "/test/img:1").value();
+    net::CurlTransport transport;
+    Client client{transport, reporter, {}};
+    specs::ImageRef ref;
+};
+
+TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
+    ServedImage served(testing::small_image("corrupt"));
+    const auto& image = served.image;
+    auto& client = served.client;
+    auto& server = *served.server;
+    auto& root = served.root;
+    const auto& ref = served.ref;
 
     // Served as stored: the pull works and checks out.
     const auto pulled = client.pull(ref, Platform{});
@@ -233,23 +256,16 @@ TEST(CorruptBlobTest, ABlobThatDoesNotMatchItsDigestIsRefused) {
 // download_blob streams into a file: the bytes as served when they check out, and no file at
 // all when they do not, whatever went wrong. A blob that arrives changed is fetched once more.
 TEST(DownloadBlobTest, TheFileIsTheBlobOrNothing) {
-    test::TempDir root;
-    test::TempDir out;
-    const auto image = testing::small_image("download");
-    root.write("v2/test/img/manifests/1", image.push.manifest);
-    for (const auto& blob : image.push.blobs) {
-        root.write("v2/test/img/blobs/" + blob.descriptor.digest.to_string(), blob.bytes);
-    }
-    test::TestServer server(root.path());
-    test::RecordingReporter reporter;
     auto options = testing::quick_options();
     options.max_retries = 0;  // each fault reaches the client as it is
-    net::CurlTransport transport(options, reporter);
-    Client client(transport, reporter, {});
-    const auto ref =
-        specs::ImageRef::parse("127.0.0.1:" + std::to_string(server.port()) + "/test/img:1").value();
-    const auto& layer = image.layers[1];
-    const auto served = "/v2/test/img/blobs/" + layer.descriptor.digest.to_string();
+    ServedImage image(testing::small_image("download"), options);
+    test::TempDir out;
+    auto& client = image.client;
+    auto& server = *image.server;
+    auto& reporter = image.reporter;
+    const auto& ref = image.ref;
+    const auto& layer = image.image.layers[1];
+    const auto served = image.blob_path(layer.descriptor);
     const auto target = out.str("layer");
 
     ASSERT_THAT(client.download_blob(ref, layer.descriptor, target), Succeeds());
