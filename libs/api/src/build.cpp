@@ -289,7 +289,8 @@ core::Result<std::optional<LoadedBase>> load_base(const std::string& text, const
 /// The Python interpreter a base image offers to a pip-only environment: the newest
 /// `python3.X` in /usr/local/bin, /usr/bin, /opt/conda/bin or /bin (in that order), looking at
 /// the top layer first. Empty when there is none. Layers are listed, not extracted.
-std::string find_base_python(const image::BaseImage& base) {
+// The newest python3.X of one layer, in the first of `dirs` that has one ("" when none).
+std::string python_of_layer(const std::string& blob_path) {
     static const std::array<std::string_view, 4> dirs = {"usr/local/bin/", "usr/bin/", "opt/conda/bin/", "bin/"};
     const auto minor_of = [](std::string_view name) -> int {
         constexpr std::string_view stem = "python3.";
@@ -301,28 +302,51 @@ std::string find_base_python(const image::BaseImage& base) {
         }
         return minor;
     };
-    auto layout = image::Layout::open(base.layout_dir);
-    if (!layout) return {};
-    for (auto layer = base.manifest.layers.rbegin(); layer != base.manifest.layers.rend(); ++layer) {
-        auto entries = archive::list_entries(layout->blob_path(layer->digest));
-        if (!entries) continue;
-        std::string best;
-        std::size_t best_dir = dirs.size();
-        int best_minor = -1;
-        for (const auto& entry : *entries) {
-            if (entry.kind == archive::EntryInfo::Kind::directory) continue;
-            for (std::size_t d = 0; d < dirs.size(); ++d) {
-                if (entry.path.size() <= dirs[d].size() || entry.path.compare(0, dirs[d].size(), dirs[d]) != 0) continue;
-                const auto minor = minor_of(std::string_view(entry.path).substr(dirs[d].size()));
-                if (minor < 0) continue;
-                if (d < best_dir || (d == best_dir && minor > best_minor)) {
-                    best = "/" + entry.path;
-                    best_dir = d;
-                    best_minor = minor;
-                }
+    auto entries = archive::list_entries(blob_path);
+    if (!entries) return {};
+    std::string best;
+    std::size_t best_dir = dirs.size();
+    int best_minor = -1;
+    for (const auto& entry : *entries) {
+        if (entry.kind == archive::EntryInfo::Kind::directory) continue;
+        for (std::size_t d = 0; d < dirs.size(); ++d) {
+            if (entry.path.size() <= dirs[d].size() || entry.path.compare(0, dirs[d].size(), dirs[d]) != 0) continue;
+            const auto minor = minor_of(std::string_view(entry.path).substr(dirs[d].size()));
+            if (minor < 0) continue;
+            if (d < best_dir || (d == best_dir && minor > best_minor)) {
+                best = "/" + entry.path;
+                best_dir = d;
+                best_minor = minor;
             }
         }
-        if (!best.empty()) return best;
+    }
+    return best;
+}
+
+// The base's interpreter for a pip-only environment: the topmost layer's python3.X. Listing a
+// layer means decompressing it (seconds for a GB-sized CUDA layer), so each layer's answer is
+// kept in `<cache>/images/python/<layer digest hex>` (a layer's content never changes).
+std::string find_base_python(const image::BaseImage& base, const std::string& cache_dir) {
+    auto layout = image::Layout::open(base.layout_dir);
+    if (!layout) return {};
+    const auto answers = stdfs::path(cache_dir) / "images" / "python";
+    for (auto layer = base.manifest.layers.rbegin(); layer != base.manifest.layers.rend(); ++layer) {
+        const auto answer = answers / layer->digest.hex;
+        std::string found;
+        if (std::ifstream in(answer); in) {
+            std::getline(in, found);
+        } else {
+            found = python_of_layer(layout->blob_path(layer->digest));
+            std::error_code ignored;
+            stdfs::create_directories(answers, ignored);
+            const auto temp = answer.string() + ".tmp" + std::to_string(::getpid());
+            if (std::ofstream out(temp); out && (out << found << '\n')) {
+                out.close();
+                stdfs::rename(temp, answer, ignored);  // on failure the layer is listed again next time
+            }
+            stdfs::remove(temp, ignored);
+        }
+        if (!found.empty()) return found;
     }
     return {};
 }
@@ -673,7 +697,7 @@ core::Result<BuildReport> build(core::FileSystem& fs, core::Transport& transport
     // this machine's.
     const bool pip_only_possible = !definition || (definition->pip && !definition->pip->requirements.empty());
     if (create_options.base_python.empty() && pip_only_possible && *base) {
-        create_options.base_python = find_base_python((*base)->image);
+        create_options.base_python = find_base_python((*base)->image, cache_dir);
         if (!create_options.base_python.empty()) {
             log.line("base", fmt::format("the base's Python for a pip-only environment: {}", create_options.base_python));
         }

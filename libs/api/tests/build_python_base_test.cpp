@@ -106,6 +106,12 @@ TEST(BuildOnAPythonBase, ARequirementsFileBecomesAVirtualEnvironmentOverTheBases
     ASSERT_TRUE(built->create.has_value());
     EXPECT_EQ(built->create->base_python, base_python);
     EXPECT_EQ(built->create->base_python_version, "3.11");
+    // The layer's answer is kept by its digest, so the next build on this base lists nothing.
+    std::vector<std::string> answers;
+    for (const auto& entry : stdfs::directory_iterator(dir.path() / "cache" / "images" / "python")) {
+        answers.push_back(read(entry.path()));
+    }
+    EXPECT_THAT(answers, ::testing::Contains(std::string(base_python) + "\n"));
     const auto prefix = built->prefix;
     ASSERT_THAT(prefix, ::testing::StartsWith("/opt/envsmith/envs/"));
 
