@@ -264,7 +264,7 @@ struct Store {
     std::string download_base;  // base_url or the subdir URL, ending in '/'; or empty
     std::vector<CondaRecord, PageAllocator<CondaRecord>> records;
     std::vector<std::string_view> removed;
-    std::vector<std::string_view> names;  // sorted after finish_store; copies in `strings`
+    std::vector<std::string_view> names;  // first-seen order (Repodata::names sorts); copies in `strings`
     struct Group {
         std::uint32_t offset = 0;
         std::uint32_t count = 0;

@@ -113,8 +113,8 @@ public:
     /// The indices into `records()` of every record named `name` (exact, normalised
     /// lowercase), in file order; empty when none.
     [[nodiscard]] std::span<const std::uint32_t> by_name(std::string_view name) const noexcept;
-    /// Every package name, sorted.
-    [[nodiscard]] std::span<const std::string_view> names() const noexcept;
+    /// Every package name, sorted (on the first call; safe from several threads).
+    [[nodiscard]] std::span<const std::string_view> names() const;
     /// File names listed under `removed`.
     [[nodiscard]] std::span<const std::string_view> removed() const noexcept;
     /// Where to download `record` from: base_url (or the subdir URL) + fn.
