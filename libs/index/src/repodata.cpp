@@ -514,8 +514,10 @@ private:
         std::string found;
         if (m_p >= m_end) {
             found = "the end of the text";
-        } else if (static_cast<unsigned char>(*m_p) < 0x20 || *m_p == 0x7F) {
-            found = fmt::format("byte 0x{:02x}", static_cast<unsigned char>(*m_p));
+        } else if (const auto byte = static_cast<unsigned char>(*m_p); byte < 0x20 || byte >= 0x7F) {
+            // A control, or the first byte of a non-ASCII character (kept out of the message,
+            // which must stay UTF-8).
+            found = fmt::format("byte 0x{:02x}", byte);
         } else {
             found = fmt::format("`{}`", *m_p);
         }

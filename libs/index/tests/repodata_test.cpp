@@ -827,6 +827,9 @@ TEST(RepodataTest, MalformedTextsPointAtTheOffendingByte) {
         {R"({"packages": {}})" "\n\n  ]", 20, "after the top-level object"},
         {"", 0, "expected a JSON object"},
         {"  \n", 3, "expected a JSON object"},
+        // A non-ASCII character where a token must be is named by its first byte, so the
+        // message stays valid UTF-8.
+        {R"({"x": )" "\xc3\xa9" "}", 6, "found byte 0xc3"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
